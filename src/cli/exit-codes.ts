@@ -1,0 +1,65 @@
+/**
+ * Exit codes of `spendsense-db`. Scripts depend on these numbers: add new ones, never
+ * renumber. Documented in docs/cli.md.
+ */
+export const ExitCode = {
+  Ok: 0,
+  /** An unexpected internal error (a bug): the message says what happened. */
+  Internal: 1,
+  /** Bad flags or arguments, or malformed input such as an unparsable URL. */
+  Usage: 2,
+  /** No connection configuration found in any source. */
+  NoConfig: 3,
+
+  // Secrets Manager (check --secret-id)
+  SecretNotFound: 10,
+  SecretAccessDenied: 11,
+  SecretMalformed: 12,
+  AwsCredentialsMissing: 13,
+
+  // Network and TLS
+  DnsFailure: 20,
+  ConnectionRefused: 21,
+  NoAnswer: 22,
+  TlsNotOffered: 23,
+  CertificateRejected: 24,
+
+  // PostgreSQL
+  AuthenticationFailed: 30,
+  DatabaseMissing: 31,
+  TooManyConnections: 32,
+  WrongServerVersion: 33,
+  ReadinessFailed: 34,
+
+  // Local database
+  LocalPortInUse: 40,
+  LocalAlreadyRunning: 41,
+  LocalDataDamaged: 42,
+  LocalNotRunning: 43,
+  LocalNotConfirmed: 44,
+
+  // Deployed stack (verify, info, tunnel)
+  VerificationFailed: 50,
+  StackNotFound: 52,
+  AwsAccessDenied: 53,
+  WrongRegion: 54,
+  MissingTool: 60,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * An error the CLI reports as one diagnosis line and a hint, then exits with its code.
+ * `message` and `hint` must never carry a secret: build them from field names and masked
+ * values only.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+
+/**
+ * Builds the `spendsense-db` command tree. Each command lives in its own folder under
+ * src/cli and exports a `register…Command(program)` function that adds itself here.
+ */
+export function buildProgram(): Command {
+  const program = new Command('spendsense-db')
+    .description(
+      'SpendSense database tooling: local PostgreSQL 15, connection checks, deployed-stack verification',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Subcommands inherit this: main() maps commander's errors to our exit codes.
+    .exitOverride();
+
+  // Commands register here, one line each.
+
+  return program;
+}

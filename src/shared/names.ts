@@ -1,0 +1,58 @@
+/**
+ * Names and constants that the CDK app, the CLI and the Lambda runtime must agree on.
+ * Plain values only: this module is imported by every layer.
+ */
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const DATABASE_NAME = 'spendsense';
+export const MASTER_USERNAME = 'spendsense_admin';
+export const DATABASE_PORT = 5432;
+export const ENGINE = 'postgres';
+export const ENGINE_MAJOR_VERSION = 15;
+
+/**
+ * Generated passwords use letters and digits only: every character is unreserved in a URL
+ * (RFC 3986), so the connection string is valid without escaping, and none of the
+ * characters RDS forbids in a master password (`/`, `@`, `"`, space) can occur.
+ * 32 characters of [A-Za-z0-9] carry about 190 bits of entropy.
+ */
+export const PASSWORD_LENGTH = 32;
+
+/** The environment variable that names the connection secret for Lambdas using the runtime module. */
+export const CONNECTION_SECRET_ENV = 'SPENDSENSE_DB_SECRET_ID';
+
+export const stackName = (stage: Stage): string => `SpendSense-Database-${stage}`;
+export const connectionSecretName = (stage: Stage): string =>
+  `spendsense/${stage}/database/connection`;
+export const credentialsSecretName = (stage: Stage): string =>
+  `spendsense/${stage}/database/credentials`;
+export const lambdaSecurityGroupParameterName = (stage: Stage): string =>
+  `/spendsense/${stage}/database/lambda-security-group-id`;
+export const lambdaSecurityGroupExportName = (stage: Stage): string =>
+  `SpendSense-Database-${stage}-LambdaSecurityGroupId`;
+
+/**
+ * CloudFormation output keys of the database stack. `verify` and `info` read these from the
+ * deployed stack, so renaming one is a breaking change.
+ */
+export const OutputKeys = {
+  EndpointAddress: 'EndpointAddress',
+  EndpointPort: 'EndpointPort',
+  DatabaseName: 'DatabaseName',
+  InstanceIdentifier: 'InstanceIdentifier',
+  CredentialsSecretName: 'CredentialsSecretName',
+  CredentialsSecretArn: 'CredentialsSecretArn',
+  ConnectionSecretName: 'ConnectionSecretName',
+  ConnectionSecretArn: 'ConnectionSecretArn',
+  DatabaseSecurityGroupId: 'DatabaseSecurityGroupId',
+  LambdaSecurityGroupId: 'LambdaSecurityGroupId',
+  KmsKeyArn: 'KmsKeyArn',
+  ParameterGroupName: 'ParameterGroupName',
+  ProbeFunctionName: 'ProbeFunctionName',
+} as const;
+export type OutputKey = keyof typeof OutputKeys;
+
+export const isStage = (value: string): value is Stage =>
+  (STAGES as readonly string[]).includes(value);
