@@ -1,0 +1,131 @@
+import type { z } from 'zod';
+import { STAGES, isStage, type Stage } from '../../shared/names.js';
+import {
+  ALLOWED,
+  stageConfigSchema,
+  type StageConfig,
+  type StageConfigField,
+} from './stage-config.js';
+import { STAGE_CONFIGS } from './stages.js';
+
+const CONTEXT_PREFIX = 'spendsense:';
+
+/** The CDK context key that overrides one field of one stage. */
+export const contextKey = (stage: Stage, field: StageConfigField): string =>
+  `${CONTEXT_PREFIX}${stage}:${field}`;
+
+/** Every problem found in the stage configuration, one line each. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(
+      [
+        'Invalid stage configuration; nothing was synthesized.',
+        ...problems.map((problem) => `  - ${problem}`),
+      ].join('\n'),
+    );
+  }
+}
+
+type Overrides = Partial<Record<Stage, Record<string, unknown>>>;
+
+/**
+ * Validates the configuration of every stage: the values of `stages.ts` with any
+ * `spendsense:<stage>:<field>` CDK context overrides applied. Throws a {@link StageConfigError}
+ * listing every problem, so one synth reports them all.
+ */
+export function loadStageConfigs(
+  context: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<Stage, StageConfig>> = STAGE_CONFIGS,
+): Record<Stage, StageConfig> {
+  const problems: string[] = [];
+  const overrides = readOverrides(context, defaults, problems);
+  const configs: Partial<Record<Stage, StageConfig>> = {};
+  for (const stage of STAGES) {
+    const input: Record<string, unknown> = { ...defaults[stage], ...overrides[stage] };
+    const result = stageConfigSchema.safeParse(input);
+    if (result.success) configs[stage] = result.data;
+    else {
+      const overridden = new Set(Object.keys(overrides[stage] ?? {}));
+      problems.push(
+        ...result.error.issues.map((issue) => describe(stage, input, overridden, issue)),
+      );
+    }
+  }
+  if (problems.length > 0) throw new StageConfigError(problems);
+  return configs as Record<Stage, StageConfig>;
+}
+
+function readOverrides(
+  context: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<Stage, StageConfig>>,
+  problems: string[],
+): Overrides {
+  const overrides: Overrides = {};
+  const fields = Object.keys(ALLOWED).filter((field) => field !== 'stage');
+  for (const [key, value] of Object.entries(context)) {
+    if (!key.startsWith(CONTEXT_PREFIX)) continue;
+    const [stage = '', field = '', ...rest] = key.slice(CONTEXT_PREFIX.length).split(':');
+    if (!isStage(stage) || !fields.includes(field) || rest.length > 0) {
+      problems.push(
+        `context ${key}: unknown key; allowed: ${CONTEXT_PREFIX}<${STAGES.join('|')}>:<field> with field one of ${fields.join(', ')}`,
+      );
+      continue;
+    }
+    const stageOverrides = (overrides[stage] ??= {});
+    stageOverrides[field] = coerce(value, defaults[stage][field as StageConfigField]);
+  }
+  return overrides;
+}
+
+/**
+ * `-c key=value` always arrives as a string: read it as the type the field has in `stages.ts`.
+ * A string that does not convert is passed on unchanged, for the schema to reject by name.
+ */
+function coerce(value: unknown, like: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (typeof like === 'number' && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (typeof like === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  if (Array.isArray(like)) {
+    if (text.startsWith('[')) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return value;
+      }
+    }
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  return value;
+}
+
+function describe(
+  stage: Stage,
+  input: Record<string, unknown>,
+  overridden: ReadonlySet<string>,
+  issue: z.core.$ZodIssue,
+): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `${stage}: unknown field ${issue.keys.join(', ')}; allowed: ${Object.keys(ALLOWED).join(', ')}`;
+  }
+  const [field = '', index] = issue.path.map(String);
+  const value = index === undefined ? input[field] : (input[field] as unknown[])[Number(index)];
+  // Custom issues carry their own "allowed" text; built-in ones (wrong type, out of range) use
+  // the field's.
+  const allowed = issue.code === 'custom' ? issue.message : ALLOWED[field as StageConfigField];
+  const source = overridden.has(field)
+    ? ` (from context ${contextKey(stage, field as StageConfigField)})`
+    : '';
+  const where = index === undefined ? field : `${field}[${index}]`;
+  return `${stage}.${where}: got ${show(value)}${source}; allowed: ${allowed}`;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'nothing';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
+import { CLIENT_CIDRS_ALLOWED, clientCidrProblem } from './client-cidr.js';
+import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from './instance-class.js';
+import {
+  BACKUP_WINDOW_ALLOWED,
+  MAINTENANCE_WINDOW_ALLOWED,
+  parseBackupWindow,
+  parseMaintenanceWindow,
+  windowsOverlap,
+} from './maintenance-windows.js';
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+/** gp3 volumes for RDS range from 20 GiB to 64 TiB. */
+const MIN_STORAGE_GIB = 20;
+const MAX_STORAGE_GIB = 65_536;
+const MAX_CLIENT_CIDRS = 20;
+
+/**
+ * What each field accepts, in words. Every validation error quotes this text, so a bad value
+ * always comes back with the fix.
+ */
+export const ALLOWED = {
+  stage: `one of ${STAGES.join(', ')}`,
+  instanceClass: INSTANCE_CLASS_ALLOWED,
+  engineMajorVersion: `${ENGINE_MAJOR_VERSION} (the only PostgreSQL major this stack is built and tested for; RDS picks the minor)`,
+  storageType: '"gp3" (same price as gp2 with a 3000 IOPS baseline at any size)',
+  allocatedStorageGiB: `an integer from ${MIN_STORAGE_GIB} to ${MAX_STORAGE_GIB} (GiB)`,
+  maxAllocatedStorageGiB: `an integer up to ${MAX_STORAGE_GIB} (GiB), greater than allocatedStorageGiB`,
+  multiAz: 'true or false',
+  deletionProtection: 'true or false',
+  backupRetentionDays: 'an integer from 7 to 35 (days)',
+  preferredBackupWindow: BACKUP_WINDOW_ALLOWED,
+  preferredMaintenanceWindow: MAINTENANCE_WINDOW_ALLOWED,
+  logRetentionDays: `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')} (days)`,
+  retainLogsOnDelete: 'true or false',
+  secretsManagerEndpointAzs: '1 or 2 (Availability Zones holding a Secrets Manager endpoint)',
+  clientCidrs: `a list of at most ${MAX_CLIENT_CIDRS} ${CLIENT_CIDRS_ALLOWED}`,
+} as const;
+
+export const stageConfigSchema = z
+  .strictObject({
+    stage: z.enum(STAGES),
+    /** `db.<family>.<size>`; the MVP runs db.t3.micro. */
+    instanceClass: z.string().refine(isDatabaseInstanceClass, ALLOWED.instanceClass),
+    engineMajorVersion: z.literal(ENGINE_MAJOR_VERSION),
+    storageType: z.literal('gp3'),
+    allocatedStorageGiB: z.number().int().min(MIN_STORAGE_GIB).max(MAX_STORAGE_GIB),
+    /** The storage autoscaling cap. */
+    maxAllocatedStorageGiB: z.number().int().max(MAX_STORAGE_GIB),
+    multiAz: z.boolean(),
+    deletionProtection: z.boolean(),
+    backupRetentionDays: z.number().int().min(7).max(35),
+    preferredBackupWindow: z
+      .string()
+      .refine((value) => parseBackupWindow(value) !== undefined, ALLOWED.preferredBackupWindow),
+    preferredMaintenanceWindow: z
+      .string()
+      .refine(
+        (value) => parseMaintenanceWindow(value) !== undefined,
+        ALLOWED.preferredMaintenanceWindow,
+      ),
+    logRetentionDays: z
+      .number()
+      .refine(
+        (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+        ALLOWED.logRetentionDays,
+      ),
+    /** Keep the database's log groups when the stack is deleted (audit trail). */
+    retainLogsOnDelete: z.boolean(),
+    secretsManagerEndpointAzs: z.union([z.literal(1), z.literal(2)]),
+    /** Developer client CIDRs (dev only): when set, the instance becomes publicly accessible. */
+    clientCidrs: z
+      .array(z.string())
+      .max(MAX_CLIENT_CIDRS)
+      .superRefine((cidrs, ctx) => {
+        cidrs.forEach((cidr, index) => {
+          const problem = clientCidrProblem(cidr);
+          const repeated = problem === undefined && cidrs.indexOf(cidr) !== index;
+          if (problem !== undefined || repeated) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: problem ?? 'each CIDR once (a repeated rule fails the deployment)',
+            });
+          }
+        });
+      }),
+  })
+  .superRefine((config, ctx) => {
+    const fail = (field: StageConfigField, message: string): void => {
+      ctx.addIssue({ code: 'custom', path: [field], message });
+    };
+
+    if (config.maxAllocatedStorageGiB <= config.allocatedStorageGiB) {
+      fail(
+        'maxAllocatedStorageGiB',
+        `more than allocatedStorageGiB (${config.allocatedStorageGiB}), up to ${MAX_STORAGE_GIB}: it is the storage autoscaling cap`,
+      );
+    }
+    const backup = parseBackupWindow(config.preferredBackupWindow);
+    const maintenance = parseMaintenanceWindow(config.preferredMaintenanceWindow);
+    if (backup !== undefined && maintenance !== undefined && windowsOverlap(backup, maintenance)) {
+      fail(
+        'preferredBackupWindow',
+        `a window that does not overlap preferredMaintenanceWindow (${config.preferredMaintenanceWindow})`,
+      );
+    }
+
+    if (config.stage === 'prod') {
+      if (!config.multiAz)
+        fail('multiAz', 'true in prod (a standby in a second Availability Zone)');
+      if (!config.deletionProtection) fail('deletionProtection', 'true in prod');
+      if (config.backupRetentionDays < 14) {
+        fail(
+          'backupRetentionDays',
+          'an integer from 14 to 35 in prod (two weeks of point-in-time recovery or more)',
+        );
+      }
+      if (config.secretsManagerEndpointAzs !== 2) {
+        fail(
+          'secretsManagerEndpointAzs',
+          '2 in prod (one Availability Zone down must not cut Lambdas off from their secret)',
+        );
+      }
+      if (config.clientCidrs.length > 0) {
+        fail('clientCidrs', '[] in prod: prod is never reachable from outside the VPC');
+      }
+    }
+  });
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+export type StageConfigField = keyof typeof ALLOWED;

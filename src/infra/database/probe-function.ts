@@ -1,0 +1,117 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CONNECTION_SECRET_ENV } from '../../shared/names.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const PROBE_ENTRY = fileURLToPath(new URL('../../lambda/probe/handler.ts', import.meta.url));
+
+/** The newest Node.js runtime Lambda offers (and cdk-nag's AwsSolutions-L1 expects). */
+export const PROBE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface ProbeFunctionProps {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: readonly ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly connectionSecret: secretsmanager.ISecret;
+  readonly encryptionKey: kms.IKey;
+  readonly logGroup: logs.ILogGroup;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * The connectivity probe: a Lambda placed exactly where SpendSense Lambdas will be (Lambda
+ * security group, isolated subnets), using the runtime module to connect. `spendsense-db
+ * verify` invokes it after a deployment to prove acceptance criterion 3 end to end.
+ *
+ * Its role can read one secret and decrypt with the stage key through Secrets Manager only;
+ * the AWS-managed ENI policy is what any function in a VPC needs.
+ */
+export class ProbeFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: ProbeFunctionProps) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'SpendSense database probe: read the connection secret, write its own logs',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaENIManagementAccess'),
+      ],
+    });
+    // A customer-managed policy rather than an inline one (NIST AC-6 / PCI 7.1: reviewable,
+    // versioned); every statement names its one resource.
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'SpendSense database probe: read the connection secret, write its own logs',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadTheConnectionSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.connectionSecret.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptThroughSecretsManagerOnly',
+          actions: ['kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteItsOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [props.logGroup.logGroupArn],
+        }),
+      ],
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'SpendSense database probe: connects like a SpendSense Lambda and reports',
+      entry: PROBE_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: PROBE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(15),
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      role: this.role,
+      logGroup: props.logGroup,
+      vpc: props.vpc,
+      vpcSubnets: { subnets: [...props.subnets] },
+      securityGroups: [props.securityGroup],
+      environment: {
+        [CONNECTION_SECRET_ENV]: props.connectionSecret.secretArn,
+        // Stack traces point into src/, not into the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // node-postgres and other CommonJS dependencies call require() for Node built-ins.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The runtime ships the AWS SDK v3; pg-native is an optional native addon pg never needs.
+        externalModules: ['@aws-sdk/*', 'pg-native'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+    });
+    // Not invocable before it may read its secret.
+    this.function.node.addDependency(this.policy);
+  }
+}

@@ -1,0 +1,162 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Stage } from '../../shared/names.js';
+
+export interface SpendSenseDatabaseProps {
+  /** The stage; it names the instance, the secrets and the log groups. */
+  readonly stage: Stage;
+
+  /**
+   * The instance class.
+   * @default - db.t3.micro
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Storage provisioned at creation, in GiB (gp3).
+   * @default 20
+   */
+  readonly allocatedStorageGiB?: number;
+
+  /**
+   * The storage autoscaling cap, in GiB. Must be greater than `allocatedStorageGiB`.
+   * @default 50
+   */
+  readonly maxAllocatedStorageGiB?: number;
+
+  /**
+   * Run a standby in a second Availability Zone.
+   * @default false
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * Refuse to delete the instance. Whatever this says, deleting the instance takes a final
+   * snapshot (removal policy SNAPSHOT).
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * How long automated backups (point-in-time recovery) are kept: 1 to 35 days.
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Daily backup window, UTC, `hh24:mi-hh24:mi`.
+   * @default '03:00-03:30'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`; must not overlap the backup window.
+   * @default 'sun:04:00-sun:04:30'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Retention of every log group of the construct (database exports, flow logs, probe).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups when the stack is deleted. `RemovalPolicy.SNAPSHOT` is not
+   * supported by log groups.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * How many Availability Zones get an interface of the Secrets Manager endpoint: 1 or 2.
+   * @default 2
+   */
+  readonly secretsManagerEndpointAzs?: number;
+
+  /**
+   * IPv4 CIDRs of developer machines admitted on the database port. When not empty, the
+   * instance moves to public subnets and becomes publicly accessible (TLS stays forced).
+   * Never `0.0.0.0/0` or `::/0`.
+   * @default - none: only the Lambda security group reaches the database
+   */
+  readonly clientCidrs?: readonly string[];
+
+  /**
+   * Reserved concurrency of the probe function.
+   * @default 1
+   */
+  readonly probeReservedConcurrency?: number;
+}
+
+/** The props with every default applied. */
+export type ResolvedProps = Required<SpendSenseDatabaseProps>;
+
+/**
+ * Applies the documented defaults and rejects props that contradict each other or a guarantee
+ * of the construct, naming the props and the bad value.
+ */
+export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
+  const resolved: ResolvedProps = {
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 50,
+    multiAz: false,
+    deletionProtection: false,
+    backupRetention: Duration.days(7),
+    preferredBackupWindow: '03:00-03:30',
+    preferredMaintenanceWindow: 'sun:04:00-sun:04:30',
+    logRetention: logs.RetentionDays.ONE_MONTH,
+    logRemovalPolicy: RemovalPolicy.DESTROY,
+    secretsManagerEndpointAzs: 2,
+    clientCidrs: [],
+    probeReservedConcurrency: 1,
+    ...withoutUndefined(props),
+    stage: props.stage,
+  };
+
+  const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: cap } = resolved;
+  if (allocated < 20) {
+    throw new Error(
+      `\`allocatedStorageGiB\` must be at least 20 for gp3 storage. Got ${allocated}.`,
+    );
+  }
+  if (cap <= allocated) {
+    throw new Error(
+      `\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${allocated}). Got ${cap}.`,
+    );
+  }
+  if (!Token.isUnresolved(resolved.backupRetention)) {
+    const days = resolved.backupRetention.toDays();
+    if (days < 1 || days > 35) {
+      throw new Error(
+        `\`backupRetention\` must be 1 to 35 days: 0 would turn backups off. Got ${days} days.`,
+      );
+    }
+  }
+  const endpointAzs = resolved.secretsManagerEndpointAzs;
+  if (endpointAzs !== 1 && endpointAzs !== 2) {
+    throw new Error(
+      `\`secretsManagerEndpointAzs\` must be 1 or 2 (the VPC has two AZs). Got ${endpointAzs}.`,
+    );
+  }
+  for (const cidr of resolved.clientCidrs) {
+    if (/^(0\.0\.0\.0|::)\/0$/.test(cidr.trim())) {
+      throw new Error(
+        `\`clientCidrs\` must never open the database to the whole internet. Got ${cidr}.`,
+      );
+    }
+  }
+  if (resolved.logRemovalPolicy === RemovalPolicy.SNAPSHOT) {
+    throw new Error(
+      '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`: log groups have no snapshots.',
+    );
+  }
+  return resolved;
+}
+
+/** `{ a: undefined }` must not override a default. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

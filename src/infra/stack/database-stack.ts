@@ -1,0 +1,45 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/stage-config.js';
+import { SpendSenseDatabase } from '../database/spendsense-database.js';
+import { addDatabaseOutputs } from './outputs.js';
+
+export interface DatabaseStackProps extends StackProps {
+  /** A validated stage configuration (see `loadStageConfigs`). */
+  readonly config: StageConfig;
+}
+
+/** One stage of the SpendSense database: the construct, configured from the stage config. */
+export class DatabaseStack extends Stack {
+  readonly database: SpendSenseDatabase;
+
+  constructor(scope: Construct, id: string, props: DatabaseStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
+      description: `SpendSense ${config.stage} PostgreSQL ${config.engineMajorVersion} on RDS (story 1.3)`,
+      // A stage that refuses to delete its database refuses to delete its stack too.
+      terminationProtection: config.deletionProtection,
+      ...stackProps,
+      tags: { Project: 'SpendSense', Stage: config.stage, ...stackProps.tags },
+    });
+
+    this.database = new SpendSenseDatabase(this, 'Database', {
+      stage: config.stage,
+      instanceType: new ec2.InstanceType(config.instanceClass.replace(/^db\./, '')),
+      allocatedStorageGiB: config.allocatedStorageGiB,
+      maxAllocatedStorageGiB: config.maxAllocatedStorageGiB,
+      multiAz: config.multiAz,
+      deletionProtection: config.deletionProtection,
+      backupRetention: Duration.days(config.backupRetentionDays),
+      preferredBackupWindow: config.preferredBackupWindow,
+      preferredMaintenanceWindow: config.preferredMaintenanceWindow,
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
+      clientCidrs: config.clientCidrs,
+    });
+
+    addDatabaseOutputs(this, this.database);
+  }
+}

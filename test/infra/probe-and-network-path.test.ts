@@ -1,0 +1,248 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CONNECTION_SECRET_ENV, connectionSecretName } from '../../src/shared/names.js';
+import { logicalIdOf, synthesize } from './support/synth.js';
+
+const { template, outdir, dispose } = synthesize('dev');
+afterAll(dispose);
+
+const securityGroup = (description: string): string =>
+  logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
+    GroupDescription: Match.stringLikeRegexp(`^${description}`),
+  });
+const lambdaGroup = securityGroup('SpendSense Lambdas');
+const databaseGroup = securityGroup('SpendSense PostgreSQL');
+const endpointGroup = securityGroup('Secrets Manager interface endpoint');
+const groupId = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
+const probeFunction = logicalIdOf(template, 'AWS::Lambda::Function', { Handler: 'index.handler' });
+const probe = template.toJSON().Resources[probeFunction];
+const connectionSecret = logicalIdOf(template, 'AWS::SecretsManager::Secret', {
+  Name: connectionSecretName('dev'),
+});
+const key = logicalIdOf(template, 'AWS::KMS::Key');
+
+/** The probe's bundle: the only asset with an index.mjs (the CDK custom resource ships index.js). */
+const bundleDir = (): string => {
+  const dirs = readdirSync(outdir).filter(
+    (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
+  );
+  expect(dirs).toHaveLength(1);
+  return join(outdir, dirs[0] as string);
+};
+
+describe('the probe Lambda', () => {
+  test('runs on the newest Node.js runtime, on arm64', () => {
+    expect(probe.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+
+  test('has 256 MB, a 15 s timeout and a small reserved concurrency', () => {
+    expect(probe.Properties).toMatchObject({
+      MemorySize: 256,
+      Timeout: 15,
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  test('is the function named by the ProbeFunctionName output', () => {
+    template.hasOutput('ProbeFunctionName', { Value: { Ref: probeFunction } });
+  });
+
+  test('sits in the Lambda security group and the isolated subnets', () => {
+    expect(probe.Properties.VpcConfig).toEqual({
+      SecurityGroupIds: [groupId(lambdaGroup)],
+      SubnetIds: [
+        { Ref: expect.stringMatching(/IsolatedSubnet1Subnet/) },
+        { Ref: expect.stringMatching(/IsolatedSubnet2Subnet/) },
+      ],
+    });
+  });
+
+  test('is told where the connection secret is, and maps stack traces to the sources', () => {
+    expect(probe.Properties.Environment.Variables).toEqual({
+      [CONNECTION_SECRET_ENV]: { Ref: connectionSecret },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  test('writes to its own encrypted log group with a retention', () => {
+    const logGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', {
+      LogGroupName: '/spendsense/dev/database/probe',
+      KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+      RetentionInDays: 30,
+    });
+    expect(probe.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logGroup } });
+  });
+
+  test('is bundled locally as ESM with a require shim, minified, with a source map', () => {
+    const asset = bundleDir();
+    const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    expect(
+      code.startsWith(
+        "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ),
+    ).toBe(true);
+    expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+    // Minified: statements run together on very long lines.
+    expect(Math.max(...code.split('\n').map((line) => line.length))).toBeGreaterThan(10_000);
+  });
+
+  test('leaves pg-native and the AWS SDK to the runtime instead of bundling them', () => {
+    const code = readFileSync(join(bundleDir(), 'index.mjs'), 'utf8');
+    expect(code).toMatch(/\w\("pg-native"\)/);
+    expect(code).not.toMatch(/class SecretsManagerClient/);
+  });
+});
+
+describe('the probe role: least privilege', () => {
+  const role = probe.Properties.Role['Fn::GetAtt'][0] as string;
+  const policies = Object.values(
+    template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: role }] } }),
+  );
+  const statements = policies.flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+  );
+
+  test('has no inline policy', () => {
+    expect(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    ).toEqual({});
+  });
+
+  test('uses only the AWS-managed ENI policy a VPC function needs', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AWSLambdaENIManagementAccess',
+            ],
+          ],
+        },
+      ],
+    });
+  });
+
+  test('can read the connection secret and nothing else in Secrets Manager', () => {
+    expect(
+      statements.filter((statement) =>
+        JSON.stringify(statement.Action).includes('secretsmanager:'),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: connectionSecret },
+      }),
+    ]);
+  });
+
+  test('can decrypt with the stage key only through Secrets Manager', () => {
+    expect(
+      statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:')),
+    ).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [key, 'Arn'] },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': {
+              'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+            },
+          },
+        },
+      }),
+    ]);
+  });
+
+  test('names a single resource in every statement: no `*` resource or action', () => {
+    expect(statements).toHaveLength(3);
+    for (const statement of statements) {
+      expect(statement.Resource).not.toEqual('*');
+      expect(Array.isArray(statement.Resource)).toBe(false);
+      expect(JSON.stringify(statement.Action)).not.toContain('*');
+    }
+  });
+
+  test('cannot be invoked before its policy is attached', () => {
+    expect(probe.DependsOn).toContain(
+      logicalIdOf(template, 'AWS::IAM::ManagedPolicy', { Roles: [{ Ref: role }] }),
+    );
+  });
+});
+
+describe('the network path to Secrets Manager', () => {
+  test('an interface endpoint with private DNS, in its own security group', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.us-east-1.secretsmanager',
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+      SecurityGroupIds: [groupId(endpointGroup)],
+      SubnetIds: [{ Ref: Match.stringLikeRegexp('IsolatedSubnet1') }],
+    });
+  });
+
+  test('the endpoint admits HTTPS from the Lambda security group only', () => {
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: groupId(endpointGroup) },
+    });
+    expect(Object.values(ingress).map((rule) => rule.Properties)).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourceSecurityGroupId: groupId(lambdaGroup),
+      }),
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Secrets Manager interface endpoint'),
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('the Lambda security group reaches PostgreSQL and the endpoint, and nothing else', () => {
+    const egress = template.findResources('AWS::EC2::SecurityGroupEgress', {
+      Properties: { GroupId: groupId(lambdaGroup) },
+    });
+    expect(
+      Object.values(egress)
+        .map(({ Properties: rule }) => [
+          rule.DestinationSecurityGroupId,
+          rule.IpProtocol,
+          rule.FromPort,
+          rule.ToPort,
+        ])
+        .sort((a, b) => Number(a[2]) - Number(b[2])),
+    ).toEqual([
+      [groupId(endpointGroup), 'tcp', 443, 443],
+      [groupId(databaseGroup), 'tcp', 5432, 5432],
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^SpendSense Lambdas'),
+      SecurityGroupEgress: Match.absent(),
+    });
+  });
+
+  test.each([
+    ['the database', 'SpendSense PostgreSQL'],
+    ['the endpoint', 'Secrets Manager interface endpoint'],
+  ])('%s security group sends nothing out', (_name, description) => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp(`^${description}`),
+      SecurityGroupEgress: [
+        Match.objectLike({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' }),
+      ],
+    });
+    expect(
+      template.findResources('AWS::EC2::SecurityGroupEgress', {
+        Properties: { GroupId: groupId(securityGroup(description)) },
+      }),
+    ).toEqual({});
+  });
+});

@@ -1,0 +1,88 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, test } from 'vitest';
+import {
+  SpendSenseDatabase,
+  type SpendSenseDatabaseProps,
+} from '../../src/infra/database/spendsense-database.js';
+
+/** A bare stack: no stage configuration, no compliance packs, no bundling. */
+function newStack(): Stack {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
+  return new Stack(app, 'Bare', { env: { region: 'us-east-1' } });
+}
+
+describe('SpendSenseDatabase props', () => {
+  test.each<[string, Partial<SpendSenseDatabaseProps>, string]>([
+    [
+      'a cap at the allocated size',
+      { allocatedStorageGiB: 40, maxAllocatedStorageGiB: 40 },
+      '`maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (40). Got 40.',
+    ],
+    [
+      'a cap below the default allocation',
+      { maxAllocatedStorageGiB: 10 },
+      '`maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (20). Got 10.',
+    ],
+    [
+      'gp3 below 20 GiB',
+      { allocatedStorageGiB: 10 },
+      '`allocatedStorageGiB` must be at least 20 for gp3 storage. Got 10.',
+    ],
+    [
+      'backups turned off',
+      { backupRetention: Duration.days(0) },
+      '`backupRetention` must be 1 to 35 days: 0 would turn backups off. Got 0 days.',
+    ],
+    [
+      'backups kept too long',
+      { backupRetention: Duration.days(36) },
+      '`backupRetention` must be 1 to 35 days: 0 would turn backups off. Got 36 days.',
+    ],
+    [
+      'three endpoint AZs',
+      { secretsManagerEndpointAzs: 3 },
+      '`secretsManagerEndpointAzs` must be 1 or 2 (the VPC has two AZs). Got 3.',
+    ],
+    [
+      'an IPv4 CIDR open to the internet',
+      { clientCidrs: ['0.0.0.0/0'] },
+      '`clientCidrs` must never open the database to the whole internet. Got 0.0.0.0/0.',
+    ],
+    [
+      'an IPv6 CIDR open to the internet',
+      { clientCidrs: ['::/0'] },
+      '`clientCidrs` must never open the database to the whole internet. Got ::/0.',
+    ],
+    [
+      'snapshots of log groups',
+      { logRemovalPolicy: RemovalPolicy.SNAPSHOT },
+      '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`',
+    ],
+  ])('rejects %s at once, naming the props and the value', (_case, props, message) => {
+    expect(
+      () => new SpendSenseDatabase(newStack(), 'Database', { stage: 'dev', ...props }),
+    ).toThrow(message);
+  });
+
+  test('documented defaults: db.t3.micro, 20 of 50 GiB, 7 days, single-AZ, endpoint in two AZs', () => {
+    const stack = newStack();
+    new SpendSenseDatabase(stack, 'Database', { stage: 'dev' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: '20',
+      MaxAllocatedStorage: 50,
+      BackupRetentionPeriod: 7,
+      MultiAZ: false,
+      DeletionProtection: false,
+      PubliclyAccessible: false,
+    });
+    expect(
+      Object.values(template.findResources('AWS::EC2::VPCEndpoint'))[0]?.Properties.SubnetIds,
+    ).toHaveLength(2);
+  });
+});

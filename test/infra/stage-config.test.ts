@@ -1,0 +1,258 @@
+import { describe, expect, test } from 'vitest';
+import { StageConfigError, loadStageConfigs } from '../../src/infra/config/load-stage-configs.js';
+import { resolveRegion } from '../../src/infra/config/region.js';
+import { STAGE_CONFIGS } from '../../src/infra/config/stages.js';
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    loadStageConfigs(context);
+  } catch (error) {
+    if (error instanceof StageConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('the stage configuration', () => {
+  test('accepts the committed dev and prod values unchanged', () => {
+    expect(loadStageConfigs({})).toEqual(STAGE_CONFIGS);
+  });
+
+  // Each row: a context override, then fragments the one resulting message must contain:
+  // the field, the bad value, and what is allowed.
+  test.each([
+    ['spendsense:dev:backupRetentionDays', '3', ['dev.backupRetentionDays', 'got 3', '7 to 35']],
+    ['spendsense:dev:backupRetentionDays', '36', ['dev.backupRetentionDays', 'got 36', '7 to 35']],
+    [
+      'spendsense:prod:backupRetentionDays',
+      '7',
+      ['prod.backupRetentionDays', 'got 7', '14 to 35 in prod'],
+    ],
+    [
+      'spendsense:dev:instanceClass',
+      't3.micro',
+      ['dev.instanceClass', 'got "t3.micro"', 'db.<family>.<size>'],
+    ],
+    [
+      'spendsense:dev:instanceClass',
+      'db.t3.mirco',
+      ['dev.instanceClass', 'got "db.t3.mirco"', 'db.t3.micro'],
+    ],
+    [
+      'spendsense:prod:instanceClass',
+      'db.m5.micro',
+      ['prod.instanceClass', 'got "db.m5.micro"', 'db.m6g.large'],
+    ],
+    [
+      'spendsense:dev:engineMajorVersion',
+      '16',
+      ['dev.engineMajorVersion', 'got 16', '15 (the only'],
+    ],
+    ['spendsense:dev:storageType', 'gp2', ['dev.storageType', 'got "gp2"', '"gp3"']],
+    [
+      'spendsense:dev:allocatedStorageGiB',
+      '10',
+      ['dev.allocatedStorageGiB', 'got 10', '20 to 65536'],
+    ],
+    [
+      'spendsense:dev:maxAllocatedStorageGiB',
+      '20',
+      ['dev.maxAllocatedStorageGiB', 'got 20', 'more than allocatedStorageGiB (20)'],
+    ],
+    [
+      'spendsense:dev:maxAllocatedStorageGiB',
+      'lots',
+      ['dev.maxAllocatedStorageGiB', 'got "lots"', 'an integer up to 65536'],
+    ],
+    ['spendsense:prod:multiAz', 'false', ['prod.multiAz', 'got false', 'true in prod']],
+    [
+      'spendsense:prod:deletionProtection',
+      'false',
+      ['prod.deletionProtection', 'got false', 'true in prod'],
+    ],
+    ['spendsense:dev:multiAz', 'yes', ['dev.multiAz', 'got "yes"', 'true or false']],
+    [
+      'spendsense:prod:secretsManagerEndpointAzs',
+      '1',
+      ['prod.secretsManagerEndpointAzs', 'got 1', '2 in prod'],
+    ],
+    [
+      'spendsense:dev:secretsManagerEndpointAzs',
+      '3',
+      ['dev.secretsManagerEndpointAzs', 'got 3', '1 or 2'],
+    ],
+    ['spendsense:dev:logRetentionDays', '10', ['dev.logRetentionDays', 'got 10', '14, 30, 60']],
+    [
+      'spendsense:dev:preferredBackupWindow',
+      '3am',
+      ['dev.preferredBackupWindow', 'got "3am"', 'hh24:mi-hh24:mi'],
+    ],
+    [
+      'spendsense:dev:preferredBackupWindow',
+      '03:00-03:10',
+      ['dev.preferredBackupWindow', 'got "03:00-03:10"', 'at least 30 minutes'],
+    ],
+    [
+      'spendsense:dev:preferredBackupWindow',
+      '04:00-04:30',
+      [
+        'dev.preferredBackupWindow',
+        'got "04:00-04:30"',
+        'does not overlap preferredMaintenanceWindow',
+      ],
+    ],
+    [
+      'spendsense:dev:preferredMaintenanceWindow',
+      'sunday 04:00',
+      ['dev.preferredMaintenanceWindow', 'got "sunday 04:00"', 'ddd:hh24:mi-ddd:hh24:mi'],
+    ],
+    [
+      'spendsense:prod:clientCidrs',
+      '203.0.113.7/32',
+      ['prod.clientCidrs', 'got ["203.0.113.7/32"]', '[] in prod'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '0.0.0.0/0',
+      ['dev.clientCidrs[0]', 'got "0.0.0.0/0"', 'never the whole internet'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '::/0',
+      ['dev.clientCidrs[0]', 'got "::/0"', 'never the whole internet'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '203.0.113.300/32',
+      ['dev.clientCidrs[0]', 'got "203.0.113.300/32"', 'each number 0-255'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '203.0.113.7',
+      ['dev.clientCidrs[0]', 'got "203.0.113.7"', 'such as 203.0.113.7/32'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '198.51.0.0/16',
+      ['dev.clientCidrs[0]', 'got "198.51.0.0/16"', '/24 or longer'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '203.0.113.7/24',
+      ['dev.clientCidrs[0]', 'got "203.0.113.7/24"', '203.0.113.0/24'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '192.168.1.0/24',
+      ['dev.clientCidrs[0]', 'got "192.168.1.0/24"', 'a public address'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '2001:db8::/64',
+      ['dev.clientCidrs[0]', 'got "2001:db8::/64"', 'the VPC has no IPv6 range'],
+    ],
+    [
+      'spendsense:dev:clientCidrs',
+      '203.0.113.7/32,203.0.113.7/32',
+      ['dev.clientCidrs[1]', 'got "203.0.113.7/32"', 'each CIDR once'],
+    ],
+    [
+      'spendsense:dev:clientCidr',
+      '203.0.113.7/32',
+      ['context spendsense:dev:clientCidr', 'unknown key', 'clientCidrs'],
+    ],
+    [
+      'spendsense:qa:instanceClass',
+      'db.t3.micro',
+      ['context spendsense:qa:instanceClass', 'unknown key', '<dev|prod>'],
+    ],
+  ])(
+    'refuses %s=%s with a message naming field, value and what is allowed',
+    (key, value, fragments) => {
+      const problems = problemsOf({ [key]: value });
+      expect(problems).toHaveLength(1);
+      for (const fragment of fragments) expect(problems[0]).toContain(fragment);
+    },
+  );
+
+  test('says which context key a bad value came from', () => {
+    expect(problemsOf({ 'spendsense:prod:multiAz': 'false' })[0]).toContain(
+      '(from context spendsense:prod:multiAz)',
+    );
+  });
+
+  test('reports every problem of every stage in one error', () => {
+    const problems = problemsOf({
+      'spendsense:dev:storageType': 'io2',
+      'spendsense:prod:multiAz': 'false',
+      'spendsense:prod:deletionProtection': 'false',
+    });
+    expect(problems).toHaveLength(3);
+  });
+
+  test('the error message starts by saying nothing was synthesized and lists each problem', () => {
+    const error = (() => {
+      try {
+        loadStageConfigs({ 'spendsense:prod:multiAz': false });
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected a StageConfigError');
+    })();
+    expect(error.name).toBe('StageConfigError');
+    expect(error.message).toMatch(
+      /^Invalid stage configuration; nothing was synthesized\.\n {2}- prod\.multiAz/,
+    );
+  });
+
+  test.each([
+    [
+      'a comma-separated list',
+      '203.0.113.7/32, 198.51.100.0/24',
+      ['203.0.113.7/32', '198.51.100.0/24'],
+    ],
+    ['a JSON array', '["203.0.113.7/32"]', ['203.0.113.7/32']],
+    ['an empty string', '', []],
+    ['an array (cdk.json)', ['203.0.113.7/32'], ['203.0.113.7/32']],
+  ])('reads client CIDRs from context given as %s', (_form, value, expected) => {
+    expect(loadStageConfigs({ 'spendsense:dev:clientCidrs': value }).dev.clientCidrs).toEqual(
+      expected,
+    );
+  });
+
+  test.each([
+    ['spendsense:dev:backupRetentionDays', '10', 'backupRetentionDays', 10],
+    ['spendsense:dev:multiAz', 'true', 'multiAz', true],
+    ['spendsense:dev:instanceClass', 'db.t4g.small', 'instanceClass', 'db.t4g.small'],
+    ['spendsense:dev:backupRetentionDays', 12, 'backupRetentionDays', 12],
+  ] as const)('reads %s=%s with the type of the field', (key, value, field, expected) => {
+    expect(loadStageConfigs({ [key]: value }).dev[field]).toBe(expected);
+  });
+
+  test('an override for one stage leaves the other untouched', () => {
+    const configs = loadStageConfigs({ 'spendsense:dev:instanceClass': 'db.t4g.micro' });
+    expect(configs.prod.instanceClass).toBe(STAGE_CONFIGS.prod.instanceClass);
+  });
+
+  test('ignores context keys that are not SpendSense settings', () => {
+    expect(() => loadStageConfigs({ '@aws-cdk/core:checkSecretUsage': true })).not.toThrow();
+  });
+});
+
+describe('the region', () => {
+  test.each([
+    [{}, 'us-east-1'],
+    [{ AWS_REGION: 'eu-west-1' }, 'eu-west-1'],
+    [{ CDK_DEFAULT_REGION: 'eu-central-1', AWS_REGION: 'eu-west-1' }, 'eu-central-1'],
+    [{ CDK_DEFAULT_REGION: '', AWS_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
+    [{ CDK_DEFAULT_REGION: 'us-gov-west-1' }, 'us-gov-west-1'],
+  ])('from %j is %s', (env, expected) => {
+    expect(resolveRegion(env)).toBe(expected);
+  });
+
+  test('refuses a malformed region, naming where it came from', () => {
+    expect(() => resolveRegion({ AWS_REGION: 'us-east1' })).toThrow(
+      'region: got "us-east1" (from AWS_REGION); allowed: an AWS region name',
+    );
+  });
+});
