@@ -1,3 +1,4 @@
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ClientConfig } from 'pg';
 import { rdsCertificateAuthorities } from './tls.js';
 
@@ -27,6 +28,14 @@ export interface ClientConfigOptions {
   readonly statementTimeoutMillis?: number;
   /** @default 'spendsense' */
   readonly applicationName?: string;
+  /**
+   * Parse the certificate authorities once per process and share the resulting TLS context
+   * between connections. Otherwise every TLS handshake parses the ~125 RDS certificates again
+   * (about 15 ms of CPU per connection). Verification is identical: the same CAs, and the chain
+   * and host name are still checked for each connection.
+   * @default false
+   */
+  readonly shareSecureContext?: boolean;
 }
 
 /**
@@ -40,6 +49,7 @@ export function buildClientConfig(
   target: ConnectionTarget,
   options: ClientConfigOptions = {},
 ): ClientConfig {
+  const ca = [...rdsCertificateAuthorities, ...(options.extraCertificateAuthorities ?? [])];
   return {
     host: target.host,
     port: target.port,
@@ -53,10 +63,26 @@ export function buildClientConfig(
     }),
     ssl: {
       rejectUnauthorized: true,
-      ca: [...rdsCertificateAuthorities, ...(options.extraCertificateAuthorities ?? [])],
+      ca,
       servername: isIpAddress(target.host) ? undefined : target.host,
+      ...(options.shareSecureContext === true && {
+        secureContext: sharedSecureContext(ca, options.extraCertificateAuthorities ?? []),
+      }),
     },
   };
+}
+
+const secureContexts = new Map<string, SecureContext>();
+
+/** The RDS CAs never change within a process, so the extra CAs alone identify a context. */
+function sharedSecureContext(ca: string[], extra: readonly string[]): SecureContext {
+  const key = extra.join('\n');
+  let context = secureContexts.get(key);
+  if (context === undefined) {
+    context = createSecureContext({ ca });
+    secureContexts.set(key, context);
+  }
+  return context;
 }
 
 function isIpAddress(host: string): boolean {

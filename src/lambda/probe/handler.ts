@@ -1,0 +1,108 @@
+import { performance } from 'node:perf_hooks';
+import { DatabaseRuntimeError, getDatabase } from '../../runtime/index.js';
+import { redactConnectionStrings } from '../../runtime/redact.js';
+
+/** What the probe reports. `spendsense-db verify` reads this shape: change it additively. */
+export type ProbeResult = ProbeSuccess | ProbeFailure;
+
+export interface ProbeSuccess {
+  readonly ok: true;
+  /** `server_version`, e.g. `15.14`. */
+  readonly serverVersion: string;
+  readonly serverMajor: number;
+  /** This very connection is TLS-encrypted, according to the server (`pg_stat_ssl`). */
+  readonly encrypted: boolean;
+  readonly database: string;
+  readonly user: string;
+  /** Time to obtain a connection: secret, TCP, TLS, authentication on a cold start; ~0 warm. */
+  readonly connectMillis: number;
+  readonly queryMillis: number;
+}
+
+export interface ProbeFailure {
+  readonly ok: false;
+  readonly failure: {
+    /** The error's class name, e.g. `DatabaseConnectionError`. */
+    readonly errorClass: string;
+    /** The finer category when there is one, e.g. `timeout`, `access-denied`. */
+    readonly category?: string;
+    /** SQLSTATE or Node.js error code, when there is one. */
+    readonly code?: string;
+    /** Redacted: never a password or URL credentials. */
+    readonly message: string;
+  };
+  readonly connectMillis: number;
+}
+
+const PROBE_SQL = `select current_setting('server_version') as server_version,
+  current_setting('server_version_num')::int as server_version_num,
+  current_database() as database,
+  current_user as "user",
+  coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false) as encrypted`;
+
+interface ProbeRow {
+  server_version: string;
+  server_version_num: number;
+  database: string;
+  user: string;
+  encrypted: boolean;
+}
+
+/**
+ * Connects exactly like a SpendSense Lambda (the runtime module, from the same subnets and
+ * security group) and reports what it found. It never throws: a failure is a result, and its
+ * message has been through redaction.
+ */
+export const handler = async (): Promise<ProbeResult> => {
+  const started = performance.now();
+  let connectMillis: number | undefined;
+  try {
+    return await getDatabase().withClient(async (client) => {
+      const acquiredMillis = elapsed(started);
+      connectMillis = acquiredMillis;
+      const queryStarted = performance.now();
+      const { rows } = await client.query<ProbeRow>(PROBE_SQL);
+      const queryMillis = elapsed(queryStarted);
+      const row = rows[0];
+      if (row === undefined) throw new Error('The probe query returned no row.');
+      return {
+        ok: true,
+        serverVersion: row.server_version,
+        serverMajor: Math.floor(row.server_version_num / 10_000),
+        encrypted: row.encrypted,
+        database: row.database,
+        user: row.user,
+        connectMillis: acquiredMillis,
+        queryMillis,
+      };
+    });
+  } catch (error) {
+    return {
+      ok: false,
+      failure: describeFailure(error),
+      connectMillis: connectMillis ?? elapsed(started),
+    };
+  }
+};
+
+function describeFailure(error: unknown): ProbeFailure['failure'] {
+  if (!(error instanceof Error)) {
+    return { errorClass: typeof error, message: 'A non-error value was thrown.' };
+  }
+  const category =
+    error instanceof DatabaseRuntimeError && 'reason' in error && typeof error.reason === 'string'
+      ? error.reason
+      : undefined;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return {
+    errorClass: error.name,
+    ...(category !== undefined && { category }),
+    ...(code !== undefined && { code }),
+    // The runtime's own errors are already scrubbed; anything else gets the URL redaction too.
+    message: redactConnectionStrings(error.message),
+  };
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
