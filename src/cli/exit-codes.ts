@@ -37,13 +37,24 @@ export const ExitCode = {
   LocalDataDamaged: 42,
   LocalNotRunning: 43,
   LocalNotConfirmed: 44,
+  /** The state folder cannot be used (the server user cannot reach it, or it is not writable). */
+  LocalStateUnusable: 45,
 
   // Deployed stack (verify, info, tunnel)
   VerificationFailed: 50,
   StackNotFound: 52,
   AwsAccessDenied: 53,
   WrongRegion: 54,
+  /** The AWS CLI or its Session Manager plugin is not installed (tunnel). */
   MissingTool: 60,
+  /** The stage's stack has no access host to forward through (tunnel). */
+  AccessHostNotDeployed: 61,
+  /** The port-forwarding session failed to start or ended with an error (tunnel). */
+  TunnelFailed: 62,
+
+  // Synthesized templates (cost)
+  /** No template to price: `cdk synth` failed, or the template is missing or unreadable. */
+  TemplateUnavailable: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

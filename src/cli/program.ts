@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerCheckCommand } from './check/command.js';
+import { registerLocalCommand } from './local/commands/index.js';
+import { registerUpCommand } from './up/command.js';
 
 /**
  * Builds the `spendsense-db` command tree. Each command lives in its own folder under
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     .exitOverride();
 
   // Commands register here, one line each.
+  registerLocalCommand(program);
+  registerCheckCommand(program);
+  registerUpCommand(program);
 
   return program;
 }

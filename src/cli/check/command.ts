@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+interface CheckFlags {
+  readonly url?: string;
+  readonly secretId?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly ca?: string[];
+  readonly insecure?: boolean;
+  readonly timeoutMs: string;
+  readonly json?: boolean;
+}
+
+const timeoutSchema = z.coerce.number().int().min(100).max(600_000);
+
+export function registerCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'test a database connection stage by stage (DNS, TCP, TLS, authentication, readiness) and diagnose the first failure',
+    )
+    .option('--url <url>', 'a postgresql:// connection URL (first source tried)')
+    .option(
+      '--secret-id <id>',
+      'read the connection (or RDS credentials) secret from AWS Secrets Manager',
+    )
+    .option('--region <region>', 'AWS region for --secret-id (default: standard AWS resolution)')
+    .option('--profile <profile>', 'AWS profile for --secret-id (default: standard AWS resolution)')
+    .option(
+      '--ca <file>',
+      'trust this CA (PEM) besides the RDS CAs; repeatable',
+      (file: string, previous: string[] | undefined) => [...(previous ?? []), file],
+    )
+    .option(
+      '--insecure',
+      'do not verify the server certificate (TLS is still required); loud warning',
+    )
+    .option('--timeout-ms <ms>', 'bound for every stage, in milliseconds', '5000')
+    .option('--json', 'print the report as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nSources, first match wins: --url, --secret-id, DATABASE_URL, PG* variables (PGHOST, PGPORT,\nPGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\nExit codes: see docs/cli.md.',
+    )
+    .action(async (flags: CheckFlags) => {
+      const timeout = timeoutSchema.safeParse(flags.timeoutMs);
+      if (!timeout.success) {
+        throw new CliError(
+          `\`--timeout-ms\` must be an integer from 100 to 600000. Got ${JSON.stringify(flags.timeoutMs)}.`,
+          ExitCode.Usage,
+        );
+      }
+      const [{ runCheck }, { createProgress }, { formatReport, INSECURE_WARNING }] =
+        await Promise.all([
+          import('./run-check.js'),
+          import('../ui/progress.js'),
+          import('./print-report.js'),
+        ]);
+      if (flags.insecure === true) process.stderr.write(INSECURE_WARNING);
+      const { report, error } = await runCheck({
+        ...(flags.url !== undefined && { url: flags.url }),
+        ...(flags.secretId !== undefined && { secretId: flags.secretId }),
+        ...(flags.region !== undefined && { region: flags.region }),
+        ...(flags.profile !== undefined && { profile: flags.profile }),
+        caFiles: flags.ca ?? [],
+        insecure: flags.insecure === true,
+        timeoutMillis: timeout.data,
+        progress: createProgress(),
+      });
+      if (flags.json === true) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      } else {
+        process.stdout.write(formatReport(report));
+      }
+      if (error !== undefined) throw error;
+    });
+}

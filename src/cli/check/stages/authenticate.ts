@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { buildClientConfig } from '../../../runtime/client-config.js';
+import { CliError, ExitCode } from '../../exit-codes.js';
+import type { CheckTarget } from '../target.js';
+
+export interface AuthenticateOptions {
+  /** PEM text of CAs trusted besides the RDS ones. */
+  readonly extraCertificateAuthorities: readonly string[];
+  readonly insecure: boolean;
+  readonly timeoutMillis: number;
+  /** Cleans foreign text (server messages) of secrets before it goes into a message. */
+  readonly redact: (text: string) => string;
+}
+
+/**
+ * Connects and authenticates with node-postgres, configured the one way the project builds a
+ * client (`buildClientConfig`: TLS with full verification). Returns the open client for the
+ * readiness checks; the caller ends it.
+ */
+export async function authenticate(
+  target: CheckTarget,
+  options: AuthenticateOptions,
+): Promise<{ client: pg.Client; detail: string }> {
+  const config = buildClientConfig(target, {
+    extraCertificateAuthorities: options.extraCertificateAuthorities,
+    connectionTimeoutMillis: options.timeoutMillis,
+    statementTimeoutMillis: options.timeoutMillis,
+    applicationName: 'spendsense-db check',
+  });
+  const client = new pg.Client({
+    ...config,
+    query_timeout: options.timeoutMillis,
+    // --insecure is a check-only escape hatch; the runtime never turns verification off.
+    ...(options.insecure && { ssl: { ...(config.ssl as object), rejectUnauthorized: false } }),
+  });
+  // A connection lost later surfaces through the failing query; without a listener the
+  // 'error' event would crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw diagnose(error, target, options);
+  }
+  return { client, detail: `authenticated as ${target.user} to database ${target.database}` };
+}
+
+function diagnose(error: unknown, target: CheckTarget, options: AuthenticateOptions): CliError {
+  const code = error instanceof pg.DatabaseError ? error.code : undefined;
+  const serverMessage = options.redact(error instanceof Error ? error.message : String(error));
+  switch (code) {
+    case '28P01':
+      return new CliError(
+        `Authentication failed: the server rejected the password of ${target.user}.`,
+        ExitCode.AuthenticationFailed,
+        'The password is wrong or out of date: read it again from the connection secret (--secret-id spendsense/<stage>/database/connection); a copied URL or .env goes stale after a rotation.',
+        { cause: error },
+      );
+    case '28000':
+      return new CliError(
+        `Authentication failed: ${serverMessage}.`,
+        ExitCode.AuthenticationFailed,
+        'Check the user name; the master user is spendsense_admin.',
+        { cause: error },
+      );
+    case '3D000':
+      return new CliError(
+        `Database ${target.database} does not exist on the server.`,
+        ExitCode.DatabaseMissing,
+        'The stack and the local database create `spendsense`; check the database name in the URL or secret.',
+        { cause: error },
+      );
+    case '53300':
+      return new CliError(
+        'The server has no connection slot left (too many connections).',
+        ExitCode.TooManyConnections,
+        'Close idle clients; give each Lambda a small pool (max 1-2) so concurrency cannot exhaust max_connections.',
+        { cause: error },
+      );
+  }
+  if (code === undefined && target.password === '' && /password/i.test(serverMessage)) {
+    return new CliError(
+      `Authentication failed: the server asks for the password of ${target.user} and none was given.`,
+      ExitCode.AuthenticationFailed,
+      'Put the password in the URL, in PGPASSWORD, or read it from the connection secret with --secret-id.',
+      { cause: error },
+    );
+  }
+  if (/timeout/i.test(serverMessage)) {
+    return new CliError(
+      `The server did not finish authentication within ${options.timeoutMillis} ms.`,
+      ExitCode.ReadinessFailed,
+      'The server may be overloaded or starting up; try again, or raise --timeout-ms.',
+      { cause: error },
+    );
+  }
+  return new CliError(
+    `Connecting failed after the TLS check: ${serverMessage}${code !== undefined ? ` (SQLSTATE ${code})` : ''}.`,
+    ExitCode.ReadinessFailed,
+    'The server may be starting up or shutting down; try again in a moment.',
+    { cause: error },
+  );
+}

@@ -1,0 +1,17 @@
+import type { ConnectionTarget } from '../../runtime/client-config.js';
+
+/** Where the connection settings came from, in the order `check` looks. */
+export type SourceKind = 'url-flag' | 'secret' | 'DATABASE_URL' | 'PG-variables' | 'env-file';
+
+/** A resolved connection to check. `password` must never be printed. */
+export interface CheckTarget extends ConnectionTarget {
+  readonly source: SourceKind;
+  /** Human-readable origin, such as `--url` or `secret spendsense/dev/database/connection`. */
+  readonly sourceLabel: string;
+  /** Certificate files named by the source itself (`sslrootcert`, `PGSSLROOTCERT`). */
+  readonly caFiles: readonly string[];
+  /** Notes about settings the check ignores or overrides, safe to print. */
+  readonly notes: readonly string[];
+  /** Every secret value that came with the source (password, raw secret text), for redaction. */
+  readonly secrets: readonly string[];
+}

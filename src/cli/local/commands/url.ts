@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { resolveStateDir } from '../paths.js';
+import { printJson, STATE_DIR_DESCRIPTION, STATE_DIR_FLAG, type LocalFlags } from './flags.js';
+
+interface UrlFlags extends LocalFlags {
+  readonly reveal?: boolean;
+  readonly json?: boolean;
+}
+
+export function registerUrlCommand(local: Command): void {
+  local
+    .command('url')
+    .description(
+      'print the libpq connection URL (sslmode=verify-full, sslrootcert=<local CA>), password masked',
+    )
+    .option('--reveal', 'print the password too (for psql "$(spendsense-db local url --reveal)")')
+    .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
+    .option('--json', 'print the URL and its parts as JSON')
+    .action(async (flags: UrlFlags) => {
+      const { LocalServer } = await import('../local-server.js');
+      const { localConnectionUrl } = await import('../connection-url.js');
+      const server = new LocalServer({ stateDir: resolveStateDir(flags.stateDir) });
+      const connection = await server.connection();
+      const url = localConnectionUrl(connection, { reveal: flags.reveal === true });
+      if (!(await server.isRunning())) {
+        process.stderr.write(
+          'warning: the local database is not running; start it with `spendsense-db local start`.\n',
+        );
+      }
+      if (flags.json === true) {
+        printJson({
+          url,
+          host: connection.host,
+          port: connection.port,
+          database: connection.database,
+          user: connection.user,
+          sslmode: 'verify-full',
+          sslrootcert: connection.caPath,
+        });
+        return;
+      }
+      process.stdout.write(url + '\n');
+    });
+}
