@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './check/command.js';
+import { registerCostCommand } from './cost/command.js';
+import { registerInfoCommand } from './info/command.js';
 import { registerLocalCommand } from './local/commands/index.js';
 import { registerUpCommand } from './up/command.js';
+import { registerVerifyCommand } from './verify/command.js';
 
 /**
  * Builds the `spendsense-db` command tree. Each command lives in its own folder under
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerLocalCommand(program);
   registerCheckCommand(program);
   registerUpCommand(program);
+  registerVerifyCommand(program);
+  registerInfoCommand(program);
+  registerCostCommand(program);
 
   return program;
 }

@@ -23,6 +23,30 @@ export const PASSWORD_LENGTH = 32;
 /** The environment variable that names the connection secret for Lambdas using the runtime module. */
 export const CONNECTION_SECRET_ENV = 'SPENDSENSE_DB_SECRET_ID';
 
+/**
+ * The environment of the password rotation function: the rotation construct sets these and the
+ * handler reads them. The database address is the instance's own endpoint, never a proxy.
+ */
+export const RotationEnvironment = {
+  /** ARN of the connection secret rewritten in the same rotation. */
+  ConnectionSecretId: 'SPENDSENSE_ROTATION_CONNECTION_SECRET_ID',
+  DatabaseHost: 'SPENDSENSE_ROTATION_DATABASE_HOST',
+  DatabasePort: 'SPENDSENSE_ROTATION_DATABASE_PORT',
+  DatabaseName: 'SPENDSENSE_ROTATION_DATABASE_NAME',
+} as const;
+
+/**
+ * The region the CDK app deploys to when neither `CDK_DEFAULT_REGION` nor `AWS_REGION` is set.
+ * The CLI looks there when a stack is missing from the region it was pointed at.
+ */
+export const DEFAULT_DEPLOY_REGION = 'us-east-1';
+
+/**
+ * The Systems Manager document `spendsense-db tunnel` starts sessions with; the access host's
+ * IAM grant allows this document only.
+ */
+export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
+
 export const stackName = (stage: Stage): string => `SpendSense-Database-${stage}`;
 export const connectionSecretName = (stage: Stage): string =>
   `spendsense/${stage}/database/connection`;
@@ -51,6 +75,12 @@ export const OutputKeys = {
   KmsKeyArn: 'KmsKeyArn',
   ParameterGroupName: 'ParameterGroupName',
   ProbeFunctionName: 'ProbeFunctionName',
+  /** The SSM-managed access host `spendsense-db tunnel` forwards through (when enabled). */
+  AccessHostInstanceId: 'AccessHostInstanceId',
+  /** The SNS topic the database alarms notify. */
+  AlarmTopicArn: 'AlarmTopicArn',
+  /** The RDS Proxy endpoint SpendSense Lambdas connect to (when the proxy is enabled). */
+  ProxyEndpoint: 'ProxyEndpoint',
 } as const;
 export type OutputKey = keyof typeof OutputKeys;
 

@@ -1,0 +1,73 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Stage } from '../../shared/names.js';
+import { stackName } from '../../shared/names.js';
+import { readDeployedStack } from '../aws/deployed-stack.js';
+import { openAwsSession } from '../aws/session.js';
+import type { StackOptions } from '../aws/stack-options.js';
+import { createProgress, type Progress } from '../ui/progress.js';
+import { describeEnvironment } from './environment.js';
+import { formatMarkdown } from './format-markdown.js';
+import { formatText } from './format-text.js';
+
+/** The project root: three levels above this file (src/cli/info). */
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where `--markdown` writes a stage's page unless `--output` says otherwise. */
+export const environmentPagePath = (stage: Stage): string =>
+  path.join(PROJECT_ROOT, 'docs', 'environments', `${stage}.md`);
+
+export type InfoFormat = 'text' | 'json' | 'markdown';
+
+export interface InfoOptions extends StackOptions {
+  readonly format: InfoFormat;
+  /**
+   * With `markdown`: the file to write, or `-` for stdout.
+   * @default - docs/environments/<stage>.md in the project
+   */
+  readonly output?: string;
+  /** @default - progress on stderr */
+  readonly progress?: Progress;
+  /** @default process.stdout */
+  readonly stdout?: NodeJS.WritableStream;
+  /** @default process.stderr */
+  readonly stderr?: NodeJS.WritableStream;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** `spendsense-db info`: the deployed stage's endpoint, secrets, links and commands. */
+export async function runInfo(options: InfoOptions): Promise<void> {
+  const progress = options.progress ?? createProgress();
+  const stdout = options.stdout ?? process.stdout;
+  const session = await progress.step('Resolving AWS credentials and region', () =>
+    openAwsSession(options),
+  );
+  try {
+    const stack = await progress.step(
+      `Reading stack ${stackName(options.stage)} in ${session.region} (from ${session.regionSource})`,
+      () => readDeployedStack(session, options.stage),
+    );
+    const info = describeEnvironment(options.stage, stack);
+    if (options.format === 'json') {
+      stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    } else if (options.format === 'text') {
+      stdout.write(formatText(info));
+    } else {
+      const page = formatMarkdown(info, (options.now ?? (() => new Date()))());
+      const target = options.output ?? environmentPagePath(options.stage);
+      if (target === '-') {
+        stdout.write(page);
+      } else {
+        await mkdir(path.dirname(path.resolve(target)), { recursive: true });
+        await writeFile(target, page, 'utf8');
+        (options.stderr ?? process.stderr).write(
+          `wrote ${path.relative(process.cwd(), path.resolve(target)) || target}\n`,
+        );
+      }
+    }
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,33 @@
+import type { Check } from '../finding.js';
+import { backupRetentionCheck } from './backup-retention.js';
+import { connectionSecretCheck } from './connection-secret.js';
+import { deletionSafeguardsCheck } from './deletion-safeguards.js';
+import { instanceCheck } from './instance.js';
+import { keyRotationCheck } from './key-rotation.js';
+import { localConnectionCheck } from './local-connection.js';
+import { pointInTimeRecoveryCheck } from './point-in-time-recovery.js';
+import { probeCheck } from './probe.js';
+import { publicAccessCheck } from './public-access.js';
+import { secretEncryptionCheck } from './secret-encryption.js';
+import { securityGroupRulesCheck } from './security-group-rules.js';
+import { stackOutputsCheck } from './stack-outputs.js';
+import { storageEncryptionCheck } from './storage-encryption.js';
+import { tlsForcedCheck } from './tls-forced.js';
+
+/** Every check `verify` runs, in report order (by acceptance criterion). */
+export const CHECKS: readonly Check[] = [
+  instanceCheck,
+  backupRetentionCheck,
+  pointInTimeRecoveryCheck,
+  deletionSafeguardsCheck,
+  securityGroupRulesCheck,
+  probeCheck,
+  secretEncryptionCheck,
+  connectionSecretCheck,
+  stackOutputsCheck,
+  localConnectionCheck,
+  storageEncryptionCheck,
+  keyRotationCheck,
+  tlsForcedCheck,
+  publicAccessCheck,
+];

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { parseStackOptions } from '../aws/stack-options.js';
+
+interface VerifyFlags {
+  readonly stage?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly local?: boolean;
+  readonly json?: boolean;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'check every acceptance criterion against the deployed stack (AWS read-only), with evidence per line',
+    )
+    .requiredOption('--stage <stage>', 'the deployed stage: dev or prod')
+    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
+    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)')
+    .option('--local', 'also run `check` from this machine against the live database (AC6)')
+    .option('--json', 'print the results as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExit 0 when nothing failed (skips do not fail). Exit codes: see docs/cli.md.',
+    )
+    .action(async (flags: VerifyFlags) => {
+      const options = parseStackOptions(flags);
+      // Loaded on use: the AWS SDK is the heaviest part of the CLI.
+      const [{ runVerify }, { checkFromThisMachine }] = await Promise.all([
+        import('./run-verify.js'),
+        import('./local-check.js'),
+      ]);
+      await runVerify({
+        ...options,
+        json: flags.json === true,
+        ...(flags.local === true && { localCheck: checkFromThisMachine }),
+      });
+    });
+}

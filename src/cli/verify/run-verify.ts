@@ -1,0 +1,51 @@
+import { stackName } from '../../shared/names.js';
+import { readDeployedStack } from '../aws/deployed-stack.js';
+import { openAwsSession } from '../aws/session.js';
+import type { StackOptions } from '../aws/stack-options.js';
+import { createProgress, type Progress } from '../ui/progress.js';
+import { AwsVerifyContext, type LocalCheck } from './context.js';
+import { formatReport, verificationError } from './report.js';
+import { runChecks } from './run-checks.js';
+
+export interface VerifyOptions extends StackOptions {
+  readonly json: boolean;
+  /** Runs AC6 (`check` from this machine) when set. */
+  readonly localCheck?: LocalCheck;
+  /** @default - progress on stderr */
+  readonly progress?: Progress;
+  /** @default process.stdout */
+  readonly stdout?: NodeJS.WritableStream;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * `spendsense-db verify`: reads the deployed stage, runs every check, prints the table (or
+ * JSON) on stdout, and throws a CliError when anything failed.
+ */
+export async function runVerify(options: VerifyOptions): Promise<void> {
+  const progress = options.progress ?? createProgress();
+  const stdout = options.stdout ?? process.stdout;
+  const session = await progress.step('Resolving AWS credentials and region', () =>
+    openAwsSession(options),
+  );
+  try {
+    const stack = await progress.step(
+      `Reading stack ${stackName(options.stage)} in ${session.region} (from ${session.regionSource})`,
+      () => readDeployedStack(session, options.stage),
+    );
+    const context = new AwsVerifyContext({
+      session,
+      stage: options.stage,
+      stack,
+      progress,
+      ...(options.localCheck !== undefined && { localCheck: options.localCheck }),
+      ...(options.now !== undefined && { now: options.now }),
+    });
+    const report = await runChecks(context);
+    stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    if (!report.ok) throw verificationError(report);
+  } finally {
+    session.close();
+  }
+}
