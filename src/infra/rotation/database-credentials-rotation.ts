@@ -1,0 +1,297 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DATABASE_NAME, RotationEnvironment } from '../../shared/names.js';
+import { encryptedLogGroup } from '../database/log-groups.js';
+import { acknowledgeRotationFindings } from './acknowledgements.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const ROTATION_ENTRY = fileURLToPath(
+  new URL('../../lambda/rotation/handler.ts', import.meta.url),
+);
+
+/** The newest Node.js runtime Lambda offers (and cdk-nag's AwsSolutions-L1 expects). */
+export const ROTATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface DatabaseCredentialsRotationProps {
+  /**
+   * The master credentials, as attached to the instance (`instance.secret`): JSON holding
+   * `username` and `password`. Its full ARN must be known: a secret or attachment of this app,
+   * or one imported with `Secret.fromSecretCompleteArn`.
+   */
+  readonly credentialsSecret: secretsmanager.ISecret;
+
+  /**
+   * The connection secret (`{ url, engine, host, port, dbname, username, password }`) that the
+   * rotation rewrites so it always holds the working password. Same full-ARN rule as
+   * `credentialsSecret`.
+   */
+  readonly connectionSecret: secretsmanager.ISecret;
+
+  /** The key both secrets are encrypted with. It also encrypts the function's log group. */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * The instance whose master password is rotated. The function connects to the instance's own
+   * endpoint, never to a proxy, which would check passwords against the secret rather than
+   * the database.
+   */
+  readonly instance: rds.IDatabaseInstance;
+
+  /**
+   * The database the function connects to.
+   * @default 'spendsense'
+   */
+  readonly databaseName?: string;
+
+  /** The VPC of the instance. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where the function runs.
+   * @default - the VPC's isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The function's security group. The database security group must admit it on the database
+   * port, and the Secrets Manager endpoint on 443: the Lambda security group of the stack does
+   * both.
+   */
+  readonly securityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The Secrets Manager interface endpoint the function reaches Secrets Manager through from
+   * isolated subnets. A rotation starts as soon as the schedule is created, so the schedule
+   * waits for the endpoint.
+   * @default - no dependency: the subnets must reach Secrets Manager some other way
+   */
+  readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+
+  /**
+   * Time between rotations: a whole number of days from 1 to 1000.
+   * @default Duration.days(30)
+   */
+  readonly automaticallyAfter?: Duration;
+
+  /**
+   * Rotate once as soon as the schedule is created or changed, which also proves at deploy
+   * time that the function can reach both Secrets Manager and the database.
+   * @default true
+   */
+  readonly rotateImmediatelyOnUpdate?: boolean;
+
+  /**
+   * Name of the function's log group. The policy of `encryptionKey` must let CloudWatch Logs
+   * use the key for this name (the database stack's key admits `/spendsense/<stage>/database/*`).
+   */
+  readonly logGroupName: string;
+
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when the stack is deleted. `RemovalPolicy.SNAPSHOT` is not
+   * supported by log groups.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Rotates the database master password on a schedule with our own rotation function
+ * (Secrets Manager's four steps, single-user strategy), which also rewrites the connection
+ * secret in the same rotation, so both secrets always agree with the database.
+ *
+ * The function runs beside the database (VPC, subnets, security group given) and may touch
+ * only the two secrets, the key through Secrets Manager, and its own log group.
+ */
+export class DatabaseCredentialsRotation extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  /** Secrets, key and logs: every statement names its resources. */
+  readonly policy: iam.ManagedPolicy;
+  /** `secretsmanager:GetRandomPassword` alone: the action takes no resource. */
+  readonly passwordPolicy: iam.ManagedPolicy;
+  readonly logGroup: logs.ILogGroup;
+  readonly schedule: secretsmanager.CfnRotationSchedule;
+
+  constructor(scope: Construct, id: string, props: DatabaseCredentialsRotationProps) {
+    super(scope, id);
+    const days = rotationDays(props.automaticallyAfter ?? Duration.days(30));
+    const credentialsArn = fullArn(props.credentialsSecret, 'credentialsSecret');
+    const connectionArn = fullArn(props.connectionSecret, 'connectionSecret');
+    if (props.credentialsSecret === props.connectionSecret) {
+      throw new Error(
+        '`credentialsSecret` and `connectionSecret` must be different secrets: the rotation writes the connection secret from the credentials.',
+      );
+    }
+    if (props.logRemovalPolicy === RemovalPolicy.SNAPSHOT) {
+      throw new Error(
+        '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`: log groups have no snapshots.',
+      );
+    }
+
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logGroupName, {
+      encryptionKey: props.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'SpendSense database password rotation',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaENIManagementAccess'),
+      ],
+    });
+    // Customer-managed rather than inline (NIST AC-6 / PCI 7.1: reviewable, versioned).
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'SpendSense database password rotation: the two secrets, the key, its own logs',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'RotateTheCredentials',
+          actions: [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecretVersionStage',
+          ],
+          resources: [credentialsArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RewriteTheConnectionSecret',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+          resources: [connectionArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'UseTheKeyForTheseSecretsOnly',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': [credentialsArn, connectionArn],
+            },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteItsOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    this.passwordPolicy = new iam.ManagedPolicy(this, 'PasswordPolicy', {
+      description: 'SpendSense database password rotation: generate passwords',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'GeneratePasswords',
+          actions: ['secretsmanager:GetRandomPassword'],
+          resources: ['*'],
+        }),
+      ],
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description:
+        'SpendSense database password rotation (single user), connection secret included',
+      entry: ROTATION_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: ROTATION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
+      timeout: Duration.minutes(2),
+      role: this.role,
+      logGroup: this.logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [props.securityGroup],
+      environment: {
+        [RotationEnvironment.ConnectionSecretId]: connectionArn,
+        [RotationEnvironment.DatabaseHost]: props.instance.dbInstanceEndpointAddress,
+        [RotationEnvironment.DatabasePort]: props.instance.dbInstanceEndpointPort,
+        [RotationEnvironment.DatabaseName]: props.databaseName ?? DATABASE_NAME,
+        // Stack traces point into the TypeScript sources rather than the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // node-postgres and other CommonJS dependencies call require() for Node built-ins.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The runtime ships the AWS SDK v3; pg-native is an optional native addon pg never needs.
+        externalModules: ['@aws-sdk/*', 'pg-native'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+    });
+    // Not invocable before it may use what it needs.
+    this.function.node.addDependency(this.policy, this.passwordPolicy);
+
+    // aws:SourceAccount, as Secrets Manager's documentation advises against a confused deputy.
+    this.function.addPermission('InvokedBySecretsManager', {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceAccount: Aws.ACCOUNT_ID,
+    });
+    const invoke = this.function.node.findChild('InvokedBySecretsManager');
+
+    // The L1 resource on purpose: the L2 `RotationSchedule` also grants the function broad
+    // key and secret permissions in an inline policy, duplicating the ones above.
+    this.schedule = new secretsmanager.CfnRotationSchedule(this, 'Schedule', {
+      secretId: props.credentialsSecret.secretArn,
+      rotationLambdaArn: this.function.functionArn,
+      rotationRules: { automaticallyAfterDays: days },
+      rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,
+    });
+    // The first rotation starts when the schedule is created: everything it uses must exist.
+    this.schedule.node.addDependency(this.function, invoke, this.policy, this.passwordPolicy);
+    if (props.secretsManagerEndpoint !== undefined) {
+      this.schedule.node.addDependency(props.secretsManagerEndpoint);
+    }
+
+    acknowledgeRotationFindings(this);
+  }
+}
+
+function rotationDays(duration: Duration): number {
+  if (duration.isUnresolved()) {
+    throw new Error('`automaticallyAfter` must be a literal duration, not a token.');
+  }
+  const days = duration.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < 1 || days > 1000) {
+    throw new Error(
+      `\`automaticallyAfter\` must be a whole number of days from 1 to 1000. Got ${duration.toHumanString()}.`,
+    );
+  }
+  return days;
+}
+
+function fullArn(secret: secretsmanager.ISecret, prop: string): string {
+  if (secret.secretFullArn === undefined) {
+    throw new Error(
+      `\`${prop}\` must have a known full ARN (a secret of this app, or Secret.fromSecretCompleteArn): IAM and KMS conditions name the exact secret. Got a secret known by name only.`,
+    );
+  }
+  return secret.secretFullArn;
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { buildClientConfig } from '../../../src/runtime/client-config.js';
+import type { TestPostgres } from '../../support/postgres.js';
+import type { DatabaseUser } from './secrets.js';
+
+function clientFor(server: TestPostgres, user: DatabaseUser): pg.Client {
+  const client = new pg.Client(
+    buildClientConfig(
+      {
+        host: server.host,
+        port: server.port,
+        database: server.database,
+        user: user.username,
+        password: user.password,
+      },
+      { extraCertificateAuthorities: [server.caPem], connectionTimeoutMillis: 5000 },
+    ),
+  );
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Runs `work` in a session as `user`, closed afterwards whatever happens. */
+export async function withSession<T>(
+  server: TestPostgres,
+  user: DatabaseUser,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = clientFor(server, user);
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** True when the server accepts the password, false when it rejects it (28P01). */
+export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promise<boolean> {
+  try {
+    return await withSession(server, user, async (client) => {
+      const result = await client.query<{ user: string }>('select current_user as "user"');
+      return result.rows[0]?.user === user.username;
+    });
+  } catch (error) {
+    if (error instanceof pg.DatabaseError && error.code === '28P01') return false;
+    throw error;
+  }
+}
+
+export function randomPassword(): string {
+  return randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32);
+}
+
+/** A fresh login role with a random password, created by `admin`. */
+export async function createLoginRole(
+  server: TestPostgres,
+  admin: DatabaseUser,
+  username: string,
+): Promise<DatabaseUser> {
+  const password = randomPassword();
+  await withSession(server, admin, (client) =>
+    client.query(
+      `create role ${client.escapeIdentifier(username)} login password ${client.escapeLiteral(password)}`,
+    ),
+  );
+  return { username, password };
+}
+
+/** Sets a role's password behind the rotation's back, as a person with psql might. */
+export async function setPassword(
+  server: TestPostgres,
+  admin: DatabaseUser,
+  username: string,
+  password: string,
+): Promise<void> {
+  await withSession(server, admin, (client) =>
+    client.query(
+      `alter role ${client.escapeIdentifier(username)} password ${client.escapeLiteral(password)}`,
+    ),
+  );
+}
