@@ -3,6 +3,7 @@ import { registerCheckCommand } from './check/command.js';
 import { registerCostCommand } from './cost/command.js';
 import { registerInfoCommand } from './info/command.js';
 import { registerLocalCommand } from './local/commands/index.js';
+import { registerTunnelCommand } from './tunnel/command.js';
 import { registerUpCommand } from './up/command.js';
 import { registerVerifyCommand } from './verify/command.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerInfoCommand(program);
   registerCostCommand(program);
+  registerTunnelCommand(program);
 
   return program;
 }

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseStackOptions } from '../aws/stack-options.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+interface TunnelFlags {
+  readonly stage?: string;
+  readonly localPort: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** Not 5432 or the local database's 5433: a PostgreSQL on this machine keeps its port. */
+export const DEFAULT_TUNNEL_PORT = 15432;
+
+const localPortSchema = z.coerce.number().int().min(1024).max(65535);
+
+export function registerTunnelCommand(program: Command): void {
+  program
+    .command('tunnel')
+    .description(
+      "forward a local port to the private database through the stage's access host (AWS Systems Manager), with TLS verification kept on",
+    )
+    .requiredOption('--stage <stage>', 'the deployed stage: dev or prod')
+    .option(
+      '--local-port <port>',
+      'the port on this machine (1024-65535)',
+      String(DEFAULT_TUNNEL_PORT),
+    )
+    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
+    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Needs the AWS CLI and its Session Manager plugin (the command says how to install what is',
+        'missing), cloudformation:DescribeStacks, and ssm:StartSession on the access host with the',
+        'AWS-StartPortForwardingSessionToRemoteHost document. Prints the psql and check commands',
+        'that work through the tunnel, then keeps it open until Ctrl-C.',
+        'Exit codes: see docs/cli.md (60 missing tool, 61 no access host, 62 session failed).',
+      ].join('\n'),
+    )
+    .action(async (flags: TunnelFlags) => {
+      const options = parseStackOptions(flags);
+      const localPort = localPortSchema.safeParse(flags.localPort);
+      if (!localPort.success) {
+        throw new CliError(
+          `--local-port: got ${JSON.stringify(flags.localPort)}; allowed: an integer from 1024 to 65535 (ports below 1024 need root)`,
+          ExitCode.Usage,
+        );
+      }
+      const { runTunnel } = await import('./run-tunnel.js');
+      await runTunnel({ ...options, localPort: localPort.data });
+    });
+}
