@@ -172,8 +172,17 @@ const breakages: [
   [
     'AC3',
     'probe Lambda',
-    /probe reports failure AuthenticationFailed/,
-    (d) => void (d.probe.payload = { ok: false, failure: 'AuthenticationFailed' }),
+    /probe reports failure DatabaseAuthenticationError \(28P01\)/,
+    (d) =>
+      void (d.probe.payload = {
+        ok: false,
+        failure: {
+          errorClass: 'DatabaseAuthenticationError',
+          code: '28P01',
+          message: 'Authentication failed at db.example:5432.',
+        },
+        connectMillis: 812,
+      }),
   ],
   [
     'AC3',

@@ -7,6 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, inject, test, vi } from 'vitest';
 import { handler, type ProbeResult } from '../../src/lambda/probe/handler.js';
+import { probeReportSchema } from '../../src/runtime/probe-report.js';
 import { EXTRA_CA_FILE_ENV, resetDatabase } from '../../src/runtime/index.js';
 import { CONNECTION_SECRET_ENV } from '../../src/shared/names.js';
 import { refusingPort } from '../support/fault-servers.js';
@@ -39,8 +40,9 @@ function respondWith(overrides: { password?: string; port?: number } = {}): void
 /** The probe as Lambda runs it: configured only through its environment. */
 async function invoke(): Promise<ProbeResult> {
   const result = await handler();
-  // Lambda serialises the result: what leaves the function is this JSON.
-  return JSON.parse(JSON.stringify(result)) as ProbeResult;
+  // Lambda serialises the result: what leaves the function is this JSON, and it must be what
+  // `spendsense-db verify` accepts.
+  return probeReportSchema.parse(JSON.parse(JSON.stringify(result)));
 }
 
 beforeEach(() => {

@@ -1,21 +1,4 @@
-import { z } from 'zod';
-
-/**
- * What the probe Lambda returns (src/lambda/probe). Everything but `ok` is optional: a probe
- * that failed early reports only `ok: false` and its failure class.
- */
-export const probeReportSchema = z.looseObject({
-  ok: z.boolean(),
-  failure: z.string().optional(),
-  serverVersion: z.string().optional(),
-  serverMajor: z.number().int().optional(),
-  encrypted: z.boolean().optional(),
-  database: z.string().optional(),
-  user: z.string().optional(),
-  connectMillis: z.number().optional(),
-  queryMillis: z.number().optional(),
-});
-export type ProbeReport = z.infer<typeof probeReportSchema>;
+import { type ProbeReport, probeReportSchema } from '../../runtime/probe-report.js';
 
 /** The outcome of invoking the probe: its report, or why there is none. */
 export type ProbeOutcome =

@@ -1,38 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { DatabaseRuntimeError, getDatabase } from '../../runtime/index.js';
+import type { ProbeFailure, ProbeReport } from '../../runtime/probe-report.js';
 import { redactConnectionStrings } from '../../runtime/redact.js';
 
-/** What the probe reports. `spendsense-db verify` reads this shape: change it additively. */
-export type ProbeResult = ProbeSuccess | ProbeFailure;
-
-export interface ProbeSuccess {
-  readonly ok: true;
-  /** `server_version`, e.g. `15.14`. */
-  readonly serverVersion: string;
-  readonly serverMajor: number;
-  /** This very connection is TLS-encrypted, according to the server (`pg_stat_ssl`). */
-  readonly encrypted: boolean;
-  readonly database: string;
-  readonly user: string;
-  /** Time to obtain a connection: secret, TCP, TLS, authentication on a cold start; ~0 warm. */
-  readonly connectMillis: number;
-  readonly queryMillis: number;
-}
-
-export interface ProbeFailure {
-  readonly ok: false;
-  readonly failure: {
-    /** The error's class name, e.g. `DatabaseConnectionError`. */
-    readonly errorClass: string;
-    /** The finer category when there is one, e.g. `timeout`, `access-denied`. */
-    readonly category?: string;
-    /** SQLSTATE or Node.js error code, when there is one. */
-    readonly code?: string;
-    /** Redacted: never a password or URL credentials. */
-    readonly message: string;
-  };
-  readonly connectMillis: number;
-}
+export type {
+  ProbeFailure,
+  ProbeReport as ProbeResult,
+  ProbeSuccess,
+} from '../../runtime/probe-report.js';
 
 const PROBE_SQL = `select current_setting('server_version') as server_version,
   current_setting('server_version_num')::int as server_version_num,
@@ -53,7 +28,7 @@ interface ProbeRow {
  * security group) and reports what it found. It never throws: a failure is a result, and its
  * message has been through redaction.
  */
-export const handler = async (): Promise<ProbeResult> => {
+export const handler = async (): Promise<ProbeReport> => {
   const started = performance.now();
   let connectMillis: number | undefined;
   try {

@@ -18,20 +18,22 @@ export const probeCheck: Check = {
     if (outcome.kind === 'unreadable') return fail(`${functionName}: ${outcome.reason}`);
 
     const { report } = outcome;
-    const problems: string[] = [];
     if (!report.ok) {
-      problems.push(`probe reports failure ${safe(report.failure ?? 'unknown')}`);
-    }
-    if (report.ok && report.encrypted !== true) problems.push('probe connection is not encrypted');
-    if (report.ok && report.serverMajor !== ENGINE_MAJOR_VERSION) {
-      problems.push(
-        `server major ${report.serverMajor ?? 'unknown'}, expected ${ENGINE_MAJOR_VERSION}`,
+      const { errorClass, category, code } = report.failure;
+      const detail = [category, code].filter((part) => part !== undefined).join(' ');
+      return fail(
+        `${functionName}: probe reports failure ${safe(errorClass)}${detail === '' ? '' : ` (${safe(detail)})`}: ${safe(report.failure.message)}`,
       );
+    }
+    const problems: string[] = [];
+    if (!report.encrypted) problems.push('probe connection is not encrypted');
+    if (report.serverMajor !== ENGINE_MAJOR_VERSION) {
+      problems.push(`server major ${report.serverMajor}, expected ${ENGINE_MAJOR_VERSION}`);
     }
     return judge(
       problems.map((problem) => `${functionName}: ${problem}`),
-      `${functionName}: PostgreSQL ${safe(report.serverVersion ?? '?')} over TLS as ` +
-        `${safe(report.user ?? '?')}@${safe(report.database ?? '?')}, connect ${millis(report.connectMillis)}, ` +
+      `${functionName}: PostgreSQL ${safe(report.serverVersion)} over TLS as ` +
+        `${safe(report.user)}@${safe(report.database)}, connect ${millis(report.connectMillis)}, ` +
         `query ${millis(report.queryMillis)}`,
     );
   },
@@ -43,6 +45,6 @@ function safe(text: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-function millis(value: number | undefined): string {
-  return value === undefined ? '? ms' : `${Math.round(value)} ms`;
+function millis(value: number): string {
+  return `${Math.round(value)} ms`;
 }

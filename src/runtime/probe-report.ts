@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * What the probe Lambda (src/lambda/probe) returns and `spendsense-db verify` reads: one schema
+ * for both sides, so they cannot drift. Change it additively: a deployed probe may be older
+ * than the CLI reading it.
+ */
+export const probeFailureSchema = z.looseObject({
+  /** The error's class name, e.g. `DatabaseConnectionError`. */
+  errorClass: z.string(),
+  /** The finer category when there is one, e.g. `timeout`, `access-denied`. */
+  category: z.string().optional(),
+  /** SQLSTATE or Node.js error code, when there is one. */
+  code: z.string().optional(),
+  /** Redacted: never a password or URL credentials. */
+  message: z.string(),
+});
+
+export const probeReportSchema = z.discriminatedUnion('ok', [
+  z.looseObject({
+    ok: z.literal(true),
+    /** `server_version`, e.g. `15.14`. */
+    serverVersion: z.string(),
+    serverMajor: z.number().int(),
+    /** This very connection is TLS-encrypted, according to the server (`pg_stat_ssl`). */
+    encrypted: z.boolean(),
+    database: z.string(),
+    user: z.string(),
+    /** Time to obtain a connection: secret, TCP, TLS, authentication on a cold start; ~0 warm. */
+    connectMillis: z.number(),
+    queryMillis: z.number(),
+  }),
+  z.looseObject({
+    ok: z.literal(false),
+    failure: probeFailureSchema,
+    connectMillis: z.number(),
+  }),
+]);
+
+export type ProbeReport = z.infer<typeof probeReportSchema>;
+export type ProbeSuccess = Extract<ProbeReport, { ok: true }>;
+export type ProbeFailure = Extract<ProbeReport, { ok: false }>;
