@@ -1,5 +1,12 @@
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { isIP } from 'node:net';
+import {
+  checkServerIdentity,
+  createSecureContext,
+  type PeerCertificate,
+  type SecureContext,
+} from 'node:tls';
 import type { ClientConfig } from 'pg';
+import { DatabaseConfigurationError } from './errors.js';
 import { rdsCertificateAuthorities } from './tls.js';
 
 /** Where and as whom to connect. Built from a secret, a URL or the environment. */
@@ -36,6 +43,13 @@ export interface ClientConfigOptions {
    * @default false
    */
   readonly shareSecureContext?: boolean;
+  /**
+   * A numeric IP address to connect to instead of `target.host`, like libpq's `hostaddr`: the
+   * certificate is still verified against `target.host`, which is also the name sent for SNI.
+   * For a port-forwarding tunnel: the RDS endpoint as `target.host`, `127.0.0.1` here.
+   * @default - connect to `target.host`
+   */
+  readonly hostAddress?: string;
 }
 
 /**
@@ -49,9 +63,16 @@ export function buildClientConfig(
   target: ConnectionTarget,
   options: ClientConfigOptions = {},
 ): ClientConfig {
+  const { hostAddress } = options;
+  if (hostAddress !== undefined && isIP(hostAddress) === 0) {
+    // A name here would be resolved, and node-postgres would verify the certificate against it.
+    throw new DatabaseConfigurationError(
+      `\`hostAddress\` must be a numeric IPv4 or IPv6 address. Got ${JSON.stringify(hostAddress)}.`,
+    );
+  }
   const ca = [...rdsCertificateAuthorities, ...(options.extraCertificateAuthorities ?? [])];
   return {
-    host: target.host,
+    host: hostAddress ?? target.host,
     port: target.port,
     database: target.database,
     user: target.user,
@@ -64,7 +85,15 @@ export function buildClientConfig(
     ssl: {
       rejectUnauthorized: true,
       ca,
-      servername: isIpAddress(target.host) ? undefined : target.host,
+      // SNI must not be an IP address (RFC 6066).
+      servername: isIP(target.host) === 0 ? target.host : undefined,
+      ...(hostAddress !== undefined && {
+        // node-postgres keeps this servername only because the address it connects to is an
+        // IP, and Node would otherwise check an IP target.host against the connected address:
+        // pin the check to the name the caller asked for.
+        checkServerIdentity: (_connectedTo: string, certificate: PeerCertificate) =>
+          checkServerIdentity(target.host, certificate),
+      }),
       ...(options.shareSecureContext === true && {
         secureContext: sharedSecureContext(ca, options.extraCertificateAuthorities ?? []),
       }),
@@ -83,8 +112,4 @@ function sharedSecureContext(ca: string[], extra: readonly string[]): SecureCont
     secureContexts.set(key, context);
   }
   return context;
-}
-
-function isIpAddress(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }

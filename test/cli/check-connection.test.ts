@@ -13,6 +13,7 @@ import {
   silentServer,
   type FaultServer,
 } from '../support/fault-servers.js';
+import { clearConnectionVariables } from '../support/connection-variables.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
@@ -42,17 +43,7 @@ function stageStatus(run: CliRun): Record<string, string> {
 }
 
 beforeEach(() => {
-  for (const name of [
-    'DATABASE_URL',
-    'PGHOST',
-    'PGPORT',
-    'PGUSER',
-    'PGPASSWORD',
-    'PGDATABASE',
-    'PGSSLROOTCERT',
-  ]) {
-    vi.stubEnv(name, '');
-  }
+  clearConnectionVariables();
   return () => vi.unstubAllEnvs();
 });
 

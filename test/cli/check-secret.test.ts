@@ -21,6 +21,7 @@ import {
 } from 'vitest';
 import type { CheckReport } from '../../src/cli/check/report.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
+import { clearConnectionVariables } from '../support/connection-variables.js';
 import { runCli } from '../support/run-cli.js';
 
 const shared = inject('postgres');
@@ -70,7 +71,7 @@ async function checkSecret(
 }
 
 beforeEach(() => {
-  for (const name of ['DATABASE_URL', 'PGHOST', 'PGSSLROOTCERT']) vi.stubEnv(name, '');
+  clearConnectionVariables();
   secretsManager.reset();
 });
 afterEach(() => vi.unstubAllEnvs());

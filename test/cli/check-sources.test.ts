@@ -4,16 +4,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, test, vi } from 'vitest';
 import type { CheckReport } from '../../src/cli/check/report.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
+import { clearConnectionVariables } from '../support/connection-variables.js';
 import { runCli } from '../support/run-cli.js';
 
 const shared = inject('postgres');
-const PG_VARIABLES = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLROOTCERT'];
 
 let folder: string;
 const startFolder = process.cwd();
 
 beforeEach(async () => {
-  for (const name of ['DATABASE_URL', ...PG_VARIABLES]) vi.stubEnv(name, '');
+  clearConnectionVariables();
   // `.env` is read from the current folder: give each test an empty one of its own.
   folder = await mkdtemp(path.join(os.tmpdir(), 'spendsense-sources-'));
   process.chdir(folder);

@@ -1,19 +1,9 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { buildClientConfig } from '../../src/runtime/client-config.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+import { queryOnce as query } from '../support/query.js';
 
 const shared = inject('postgres');
-
-async function query<T>(config: pg.ClientConfig, sql: string): Promise<T[]> {
-  const client = new pg.Client(config);
-  try {
-    await client.connect();
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 describe('the shared test PostgreSQL (globalSetup)', () => {
   const config = buildClientConfig(shared, { extraCertificateAuthorities: [shared.caPem] });

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
 import { buildClientConfig } from '../../src/runtime/client-config.js';
+import { queryOnce } from '../support/query.js';
 import { runCli } from '../support/run-cli.js';
 
 /** Runs `spendsense-db local <args> --state-dir <folder>` in this process. */
@@ -19,24 +19,17 @@ async function readPassword(folder: string): Promise<string> {
 }
 
 async function query<T>(folder: string, port: number, sql: string): Promise<T[]> {
-  const client = new pg.Client(
-    buildClientConfig(
-      {
-        host: 'localhost',
-        port,
-        database: 'spendsense',
-        user: 'spendsense_admin',
-        password: await readPassword(folder),
-      },
-      { extraCertificateAuthorities: [await readFile(path.join(folder, 'tls', 'ca.pem'), 'utf8')] },
-    ),
+  const config = buildClientConfig(
+    {
+      host: 'localhost',
+      port,
+      database: 'spendsense',
+      user: 'spendsense_admin',
+      password: await readPassword(folder),
+    },
+    { extraCertificateAuthorities: [await readFile(path.join(folder, 'tls', 'ca.pem'), 'utf8')] },
   );
-  try {
-    await client.connect();
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return queryOnce<T>(config, sql);
 }
 
 describe('spendsense-db local: start, status, url, stop, start again, reset', () => {

@@ -1,8 +1,21 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  inject,
+  test,
+  vi,
+} from 'vitest';
+import type { CheckReport } from '../../src/cli/check/report.js';
 import { AwsSession } from '../../src/cli/aws/session.js';
 import { CliError, ExitCode } from '../../src/cli/exit-codes.js';
 import type { Progress } from '../../src/cli/ui/progress.js';
@@ -330,6 +343,73 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
       'npx spendsense-db check --secret-id spendsense/dev/database/connection --region eu-west-1 --hostaddr 127.0.0.1 --port 15500',
     );
     expect(stdout).not.toMatch(/sslmode=(disable|allow|prefer|require)\b/);
+  });
+
+  describe('the printed check command, run through a forwarded port to the real PostgreSQL 15', () => {
+    const postgres = inject('postgres');
+    let forwarder: net.Server;
+    let localPort: number;
+
+    // Stands in for the Session Manager plugin: 127.0.0.1:<local port> to the database.
+    beforeAll(async () => {
+      forwarder = net.createServer((socket) => {
+        const upstream = net.connect(postgres.port, '127.0.0.1');
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      });
+      await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+      localPort = (forwarder.address() as net.AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => forwarder.close(() => resolve())));
+
+    /** Runs the tunnel for a stack whose endpoint is `endpoint`, then the check it prints. */
+    async function checkAsPrinted(endpoint: string) {
+      serveStack({ AccessHostInstanceId: INSTANCE_ID, EndpointAddress: endpoint });
+      mocks.secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'spendsense/dev/database/connection' })
+        .resolves({
+          Name: 'spendsense/dev/database/connection',
+          SecretString: JSON.stringify({
+            url: `postgresql://${postgres.user}:${postgres.password}@${endpoint}:5432/${postgres.database}`,
+            engine: 'postgres',
+            host: endpoint,
+            port: 5432,
+            dbname: postgres.database,
+            username: postgres.user,
+            password: postgres.password,
+          }),
+          VersionStages: ['AWSCURRENT'],
+        });
+      await runTunnel({ stage: 'dev', region: 'eu-west-1', localPort }, deps());
+      const printed = /npx spendsense-db (check .*)$/m.exec(stdout)?.[1];
+      expect(printed).toBeDefined();
+      // The local server's CA, which RDS endpoints do not need.
+      return runCli([...(printed as string).split(' '), '--ca', postgres.caPath, '--json']);
+    }
+
+    test('an endpoint name the certificate carries: every stage passes through the tunnel', async () => {
+      // `localhost` plays the endpoint: the local server certificate names it.
+      const run = await checkAsPrinted('localhost');
+      expect(run.exitCode).toBe(ExitCode.Ok);
+      const report = JSON.parse(run.stdout) as CheckReport;
+      expect(report.url).toBe(
+        `postgresql://spendsense_admin:****@localhost:${localPort}/spendsense?hostaddr=127.0.0.1`,
+      );
+      expect(report.stages.find((stage) => stage.stage === 'tls')?.detail).toContain(
+        'certificate verified for localhost (via 127.0.0.1)',
+      );
+      expect(run.stdout + run.stderr).not.toContain(postgres.password);
+    });
+
+    test('an endpoint name the certificate does not carry: rejected (24), verification stays on', async () => {
+      const run = await checkAsPrinted(ids.endpoint);
+      expect(run.exitCode).toBe(ExitCode.CertificateRejected);
+      expect(run.stderr).toContain(
+        `error: The server certificate is not valid for host ${ids.endpoint} (connected through 127.0.0.1)`,
+      );
+      expect(run.stdout + run.stderr).not.toContain(postgres.password);
+    });
   });
 
   test('writes the RDS CAs it trusts for psql', async () => {

@@ -1,22 +1,18 @@
 import type { TestProject } from 'vitest/node';
-import { startTestPostgres } from './postgres.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
 
 /**
  * Connection facts of the PostgreSQL 15 shared by the whole test run (started once, in
  * vitest's globalSetup). For tests that do not change server state; a test that stops the
  * server, fills its connections or changes settings starts its own with `startTestPostgres`.
  */
-export interface SharedPostgres {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly user: string;
-  readonly password: string;
-  readonly caPem: string;
-  readonly caPath: string;
+export type SharedPostgres = Pick<
+  TestPostgres,
+  'host' | 'port' | 'database' | 'user' | 'password' | 'caPem' | 'caPath'
+> & {
   /** libpq URL with `sslmode=verify-full&sslrootcert=<caPath>`, password included. */
   readonly url: string;
-}
+};
 
 declare module 'vitest' {
   export interface ProvidedContext {

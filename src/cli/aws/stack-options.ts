@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { STAGES, type Stage } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -25,6 +26,17 @@ export interface StackOptions {
   readonly region?: string;
   /** @default - `AWS_PROFILE`, then the `default` profile */
   readonly profile?: string;
+}
+
+/**
+ * Declares `--stage`, `--region` and `--profile` on `command`, for every command that reads a
+ * deployed stage; {@link parseStackOptions} validates them.
+ */
+export function addStackOptions(command: Command): Command {
+  return command
+    .requiredOption('--stage <stage>', `the deployed stage: ${STAGES.join(' or ')}`)
+    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
+    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)');
 }
 
 /**

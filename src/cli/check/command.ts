@@ -7,6 +7,8 @@ interface CheckFlags {
   readonly secretId?: string;
   readonly region?: string;
   readonly profile?: string;
+  readonly hostaddr?: string;
+  readonly port?: string;
   readonly ca?: string[];
   readonly insecure?: boolean;
   readonly timeoutMs: string;
@@ -14,6 +16,7 @@ interface CheckFlags {
 }
 
 const timeoutSchema = z.coerce.number().int().min(100).max(600_000);
+const portSchema = z.coerce.number().int().min(1).max(65535);
 
 export function registerCheckCommand(program: Command): void {
   program
@@ -29,6 +32,11 @@ export function registerCheckCommand(program: Command): void {
     .option('--region <region>', 'AWS region for --secret-id (default: standard AWS resolution)')
     .option('--profile <profile>', 'AWS profile for --secret-id (default: standard AWS resolution)')
     .option(
+      '--hostaddr <ip>',
+      'connect to this IP address (a tunnel: 127.0.0.1) but verify the certificate against the host name of the source, like libpq hostaddr',
+    )
+    .option('--port <port>', "use this port instead of the source's (a tunnel's local port)")
+    .option(
       '--ca <file>',
       'trust this CA (PEM) besides the RDS CAs; repeatable',
       (file: string, previous: string[] | undefined) => [...(previous ?? []), file],
@@ -41,13 +49,20 @@ export function registerCheckCommand(program: Command): void {
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
       'after',
-      '\nSources, first match wins: --url, --secret-id, DATABASE_URL, PG* variables (PGHOST, PGPORT,\nPGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\nExit codes: see docs/cli.md.',
+      '\nSources, first match wins: --url, --secret-id, DATABASE_URL, PG* variables (PGHOST, PGPORT,\nPGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\n--hostaddr and --port apply on top of any source; hostaddr in a URL and PGHOSTADDR work too.\nExit codes: see docs/cli.md.',
     )
     .action(async (flags: CheckFlags) => {
       const timeout = timeoutSchema.safeParse(flags.timeoutMs);
       if (!timeout.success) {
         throw new CliError(
           `\`--timeout-ms\` must be an integer from 100 to 600000. Got ${JSON.stringify(flags.timeoutMs)}.`,
+          ExitCode.Usage,
+        );
+      }
+      const port = flags.port === undefined ? undefined : portSchema.safeParse(flags.port);
+      if (port?.success === false) {
+        throw new CliError(
+          `\`--port\` must be an integer from 1 to 65535. Got ${JSON.stringify(flags.port)}.`,
           ExitCode.Usage,
         );
       }
@@ -63,6 +78,8 @@ export function registerCheckCommand(program: Command): void {
         ...(flags.secretId !== undefined && { secretId: flags.secretId }),
         ...(flags.region !== undefined && { region: flags.region }),
         ...(flags.profile !== undefined && { profile: flags.profile }),
+        ...(flags.hostaddr !== undefined && { hostAddress: flags.hostaddr }),
+        ...(port?.success === true && { port: port.data }),
         caFiles: flags.ca ?? [],
         insecure: flags.insecure === true,
         timeoutMillis: timeout.data,

@@ -1,5 +1,6 @@
 import { redactUrl } from '../../runtime/redact.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { parseHostAddress } from './host-address.js';
 import type { CheckTarget, SourceKind } from './target.js';
 
 const DEFAULT_PORT = 5432;
@@ -34,6 +35,7 @@ export function parseConnectionUrl(
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || user;
   const sslmode = parsed.searchParams.get('sslmode');
   const sslrootcert = parsed.searchParams.get('sslrootcert');
+  const hostaddr = parsed.searchParams.get('hostaddr');
   const notes: string[] = [];
   if (sslmode !== null && WEAK_SSL_MODES.has(sslmode)) {
     notes.push(`sslmode=${sslmode} in the URL is overridden: the check always verifies TLS fully`);
@@ -48,6 +50,10 @@ export function parseConnectionUrl(
     password,
     caFiles:
       sslrootcert !== null && sslrootcert !== '' && sslrootcert !== 'system' ? [sslrootcert] : [],
+    ...(hostaddr !== null &&
+      hostaddr !== '' && {
+        hostAddress: parseHostAddress(hostaddr, `\`hostaddr\` in the URL from ${sourceLabel}`),
+      }),
     notes,
     secrets: [password],
   };

@@ -8,7 +8,7 @@ import { createProgress, type Progress } from '../ui/progress.js';
 import type { CheckReport, StageReport } from './report.js';
 import { resolveTarget, type SourceOptions } from './sources.js';
 import { authenticate } from './stages/authenticate.js';
-import { resolveHost } from './stages/dns.js';
+import { givenAddress, resolveHost } from './stages/dns.js';
 import { readinessChecks } from './stages/readiness.js';
 import { connectTcp } from './stages/tcp.js';
 import { checkTls } from './stages/tls-handshake.js';
@@ -91,6 +91,10 @@ class CheckRun {
       return { value: { target, extraCas }, detail: detail.join('; ') };
     });
     const addresses = await this.stage('dns', async () => {
+      if (target.hostAddress !== undefined) {
+        const { addresses, detail } = givenAddress(target.hostAddress, target.host);
+        return { value: addresses, detail, skipped: true };
+      }
       const { addresses, detail } = await resolveHost(target.host, timeoutMillis);
       return { value: addresses, detail };
     });
@@ -101,6 +105,7 @@ class CheckRun {
     await this.stage('tls', async () => {
       const { detail } = await checkTls(socket, {
         host: target.host,
+        ...(target.hostAddress !== undefined && { hostAddress: target.hostAddress }),
         ca: [...rdsCertificateAuthorities, ...extraCas],
         insecure: this.options.insecure,
         timeoutMillis,
@@ -132,13 +137,13 @@ class CheckRun {
   /** Runs one stage with progress and timing, recording its result in the report. */
   private async stage<T>(
     name: string,
-    task: () => Promise<{ value: T; detail: string }>,
+    task: () => Promise<{ value: T; detail: string; skipped?: boolean }>,
   ): Promise<T> {
     const entry = this.report.stages.find((stage) => stage.stage === name) as StageReport;
     const started = performance.now();
     try {
-      const { value, detail } = await this.progress.step(entry.label, task);
-      entry.status = 'ok';
+      const { value, detail, skipped } = await this.progress.step(entry.label, task);
+      entry.status = skipped === true ? 'skipped' : 'ok';
       entry.detail = this.redact(detail);
       return value;
     } catch (error) {
@@ -190,7 +195,10 @@ async function runReadiness(check: Promise<string>, label: string): Promise<stri
   }
 }
 
-/** The target as a URL with the password replaced by the mask (or absent when there is none). */
+/**
+ * The target as a URL with the password replaced by the mask (or absent when there is none),
+ * and `hostaddr` as libpq takes it in a URL.
+ */
 function maskedUrl(target: CheckTarget): string {
   const url = connectionUrl({
     host: target.host,
@@ -199,7 +207,10 @@ function maskedUrl(target: CheckTarget): string {
     username: target.user,
     password: MASK,
   });
-  return target.password === '' ? url.replace(`:${MASK}@`, '@') : url;
+  const withPassword = target.password === '' ? url.replace(`:${MASK}@`, '@') : url;
+  return target.hostAddress === undefined
+    ? withPassword
+    : `${withPassword}?hostaddr=${target.hostAddress}`;
 }
 
 async function readCertificateAuthorities(

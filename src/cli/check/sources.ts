@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { readEnvFile } from './env-file.js';
+import { parseHostAddress } from './host-address.js';
 import { parseConnectionUrl } from './parse-url.js';
 import { readSecretTarget } from './secret.js';
 import type { CheckTarget, SourceKind } from './target.js';
@@ -11,6 +12,18 @@ export interface SourceOptions {
   readonly secretId?: string;
   readonly region?: string;
   readonly profile?: string;
+  /**
+   * Connect to this numeric address whatever the source (`--hostaddr`); the certificate is
+   * still verified against the source's host name. Wins over `hostaddr` in a URL and
+   * `PGHOSTADDR`.
+   * @default - the source's own `hostaddr`, else `PGHOSTADDR`, else none
+   */
+  readonly hostAddress?: string;
+  /**
+   * Replaces the source's port (`--port`), for example the local end of a tunnel.
+   * @default - the source's port
+   */
+  readonly port?: number;
   readonly timeoutMillis: number;
   /** @default process.env */
   readonly environment?: NodeJS.ProcessEnv;
@@ -20,12 +33,29 @@ export interface SourceOptions {
 
 /**
  * Finds the connection to check. First match wins: `--url`, `--secret-id`, `DATABASE_URL`,
- * `PG*` variables, then the same two in `.env` of the current folder.
+ * `PG*` variables, then the same two in `.env` of the current folder. `--hostaddr` and
+ * `--port` then apply on top of whichever matched.
  */
 export async function resolveTarget(options: SourceOptions): Promise<CheckTarget> {
+  // A bad flag is reported before any secret is read.
+  const flagAddress =
+    options.hostAddress === undefined
+      ? undefined
+      : parseHostAddress(options.hostAddress, '`--hostaddr`');
+  const { target, variable } = await findSource(options);
+  return withOverrides(target, variable, { flagAddress, port: options.port });
+}
+
+/** Reads a libpq variable that applies whatever the source (`PGSSLROOTCERT`, `PGHOSTADDR`). */
+type VariableReader = (name: string) => string | undefined;
+
+async function findSource(
+  options: SourceOptions,
+): Promise<{ target: CheckTarget; variable: VariableReader }> {
   const environment = options.environment ?? process.env;
+  const fromProcess: VariableReader = (name) => nonEmpty(environment[name]);
   if (options.url !== undefined) {
-    return withEnvironmentCa(parseConnectionUrl(options.url, 'url-flag', '--url'), environment);
+    return { target: parseConnectionUrl(options.url, 'url-flag', '--url'), variable: fromProcess };
   }
   if (options.secretId !== undefined) {
     const target = await readSecretTarget({
@@ -34,13 +64,13 @@ export async function resolveTarget(options: SourceOptions): Promise<CheckTarget
       ...(options.region !== undefined && { region: options.region }),
       ...(options.profile !== undefined && { profile: options.profile }),
     });
-    return withEnvironmentCa(target, environment);
+    return { target, variable: fromProcess };
   }
   const fromEnvironment = fromVariables((name) => environment[name], {
     url: ['DATABASE_URL', 'DATABASE_URL'],
     pg: ['PG-variables', 'PG* variables'],
   });
-  if (fromEnvironment !== undefined) return withEnvironmentCa(fromEnvironment, environment);
+  if (fromEnvironment !== undefined) return { target: fromEnvironment, variable: fromProcess };
 
   const envFile = path.join(options.cwd ?? process.cwd(), '.env');
   const values = await readEnvFile(envFile);
@@ -50,8 +80,10 @@ export async function resolveTarget(options: SourceOptions): Promise<CheckTarget
       pg: ['env-file', `PG* variables in ${envFile}`],
     });
     if (fromFile !== undefined) {
-      const caFile = nonEmpty(environment.PGSSLROOTCERT) ?? values.get('PGSSLROOTCERT');
-      return withEnvironmentCa(fromFile, { PGSSLROOTCERT: caFile });
+      return {
+        target: fromFile,
+        variable: (name) => fromProcess(name) ?? nonEmpty(values.get(name)),
+      };
     }
   }
   throw new CliError(
@@ -96,11 +128,45 @@ function fromVariables(
   };
 }
 
-/** `PGSSLROOTCERT`, as libpq reads it, adds a CA whatever the source. */
-function withEnvironmentCa(target: CheckTarget, environment: NodeJS.ProcessEnv): CheckTarget {
-  const file = nonEmpty(environment.PGSSLROOTCERT);
-  if (file === undefined || file === 'system') return target;
-  return { ...target, caFiles: [...target.caFiles, file] };
+/**
+ * What applies whatever the source, as in libpq: `PGSSLROOTCERT` adds a CA; the address to
+ * connect to is `--hostaddr`, else the source's own `hostaddr`, else `PGHOSTADDR`; `--port`
+ * replaces the source's port.
+ */
+function withOverrides(
+  target: CheckTarget,
+  variable: VariableReader,
+  flags: { flagAddress: string | undefined; port: number | undefined },
+): CheckTarget {
+  const caFile = variable('PGSSLROOTCERT');
+  const port = flags.port ?? target.port;
+  const hostAddress = chooseHostAddress(target, variable, flags.flagAddress);
+  return {
+    ...target,
+    port,
+    ...(caFile !== undefined && caFile !== 'system' && { caFiles: [...target.caFiles, caFile] }),
+    ...(hostAddress !== undefined && {
+      hostAddress: hostAddress.address,
+      notes: [
+        ...target.notes,
+        `connects to ${hostAddress.address} (hostaddr from ${hostAddress.origin}) without a DNS lookup; the certificate is verified for ${target.host}`,
+      ],
+    }),
+  };
+}
+
+function chooseHostAddress(
+  target: CheckTarget,
+  variable: VariableReader,
+  flagAddress: string | undefined,
+): { address: string; origin: string } | undefined {
+  if (flagAddress !== undefined) return { address: flagAddress, origin: '--hostaddr' };
+  if (target.hostAddress !== undefined) {
+    return { address: target.hostAddress, origin: target.sourceLabel };
+  }
+  const fromVariable = variable('PGHOSTADDR');
+  if (fromVariable === undefined) return undefined;
+  return { address: parseHostAddress(fromVariable, '`PGHOSTADDR`'), origin: 'PGHOSTADDR' };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

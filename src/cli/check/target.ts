@@ -10,6 +10,12 @@ export interface CheckTarget extends ConnectionTarget {
   readonly sourceLabel: string;
   /** Certificate files named by the source itself (`sslrootcert`, `PGSSLROOTCERT`). */
   readonly caFiles: readonly string[];
+  /**
+   * The numeric address to connect to instead of resolving `host` (libpq's `hostaddr`); the
+   * certificate is still verified against `host`.
+   * @default - `host` is resolved and connected to
+   */
+  readonly hostAddress?: string;
   /** Notes about settings the check ignores or overrides, safe to print. */
   readonly notes: readonly string[];
   /** Every secret value that came with the source (password, raw secret text), for redaction. */

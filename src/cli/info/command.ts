@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
 interface InfoFlags {
@@ -12,14 +12,13 @@ interface InfoFlags {
 }
 
 export function registerInfoCommand(program: Command): void {
-  program
-    .command('info')
-    .description(
-      'show the deployed stage: endpoint, secret names and ARNs, security groups, key, console links, ready-to-paste commands',
-    )
-    .requiredOption('--stage <stage>', 'the deployed stage: dev or prod')
-    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
-    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)')
+  addStackOptions(
+    program
+      .command('info')
+      .description(
+        'show the deployed stage: endpoint, secret names and ARNs, security groups, key, console links, ready-to-paste commands',
+      ),
+  )
     .option('--json', 'print the same data as JSON on stdout')
     .option('--markdown', 'write the environment page, docs/environments/<stage>.md')
     .option('--output <file>', 'with --markdown: write this file instead (- for stdout)')

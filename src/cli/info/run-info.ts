@@ -2,10 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stage } from '../../shared/names.js';
-import { stackName } from '../../shared/names.js';
-import { readDeployedStack } from '../aws/deployed-stack.js';
-import { openAwsSession } from '../aws/session.js';
 import type { StackOptions } from '../aws/stack-options.js';
+import { withDeployedStack } from '../aws/with-deployed-stack.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import { describeEnvironment } from './environment.js';
 import { formatMarkdown } from './format-markdown.js';
@@ -41,14 +39,7 @@ export interface InfoOptions extends StackOptions {
 export async function runInfo(options: InfoOptions): Promise<void> {
   const progress = options.progress ?? createProgress();
   const stdout = options.stdout ?? process.stdout;
-  const session = await progress.step('Resolving AWS credentials and region', () =>
-    openAwsSession(options),
-  );
-  try {
-    const stack = await progress.step(
-      `Reading stack ${stackName(options.stage)} in ${session.region} (from ${session.regionSource})`,
-      () => readDeployedStack(session, options.stage),
-    );
+  await withDeployedStack(options, progress, async (stack) => {
     const info = describeEnvironment(options.stage, stack);
     if (options.format === 'json') {
       stdout.write(`${JSON.stringify(info, null, 2)}\n`);
@@ -67,7 +58,5 @@ export async function runInfo(options: InfoOptions): Promise<void> {
         );
       }
     }
-  } finally {
-    session.close();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
 interface TunnelFlags {
@@ -16,19 +16,18 @@ export const DEFAULT_TUNNEL_PORT = 15432;
 const localPortSchema = z.coerce.number().int().min(1024).max(65535);
 
 export function registerTunnelCommand(program: Command): void {
-  program
-    .command('tunnel')
-    .description(
-      "forward a local port to the private database through the stage's access host (AWS Systems Manager), with TLS verification kept on",
-    )
-    .requiredOption('--stage <stage>', 'the deployed stage: dev or prod')
+  addStackOptions(
+    program
+      .command('tunnel')
+      .description(
+        "forward a local port to the private database through the stage's access host (AWS Systems Manager), with TLS verification kept on",
+      ),
+  )
     .option(
       '--local-port <port>',
       'the port on this machine (1024-65535)',
       String(DEFAULT_TUNNEL_PORT),
     )
-    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
-    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)')
     .addHelpText(
       'after',
       [

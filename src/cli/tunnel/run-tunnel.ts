@@ -1,7 +1,6 @@
-import { stackName } from '../../shared/names.js';
-import { readDeployedStack } from '../aws/deployed-stack.js';
-import { openAwsSession } from '../aws/session.js';
+import type { openAwsSession } from '../aws/session.js';
 import type { StackOptions } from '../aws/stack-options.js';
+import { withDeployedStack } from '../aws/with-deployed-stack.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { isPortFree } from '../local/ports.js';
 import { createProgress, type Progress } from '../ui/progress.js';
@@ -71,21 +70,16 @@ export async function runTunnel(
     );
   }
 
-  const session = await progress.step('Resolving AWS credentials and region', () =>
-    (deps.openSession ?? openAwsSession)(options),
+  // The session is closed before the tunnel opens: the AWS CLI holds its own.
+  const { target, stackRegion } = await withDeployedStack(
+    options,
+    progress,
+    (stack) => ({
+      target: tunnelTargetFromStack(options.stage, stack),
+      stackRegion: stack.region,
+    }),
+    deps.openSession,
   );
-  let stackRegion: string;
-  let target: ReturnType<typeof tunnelTargetFromStack>;
-  try {
-    const stack = await progress.step(
-      `Reading stack ${stackName(options.stage)} in ${session.region} (from ${session.regionSource})`,
-      () => readDeployedStack(session, options.stage),
-    );
-    target = tunnelTargetFromStack(options.stage, stack);
-    stackRegion = stack.region;
-  } finally {
-    session.close();
-  }
 
   const caBundlePath = await writeRdsCaBundle(deps.caBundlePath);
   const command = portForwardingCommand(target, {

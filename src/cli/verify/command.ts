@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
 
 interface VerifyFlags {
   readonly stage?: string;
@@ -10,14 +10,13 @@ interface VerifyFlags {
 }
 
 export function registerVerifyCommand(program: Command): void {
-  program
-    .command('verify')
-    .description(
-      'check every acceptance criterion against the deployed stack (AWS read-only), with evidence per line',
-    )
-    .requiredOption('--stage <stage>', 'the deployed stage: dev or prod')
-    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
-    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)')
+  addStackOptions(
+    program
+      .command('verify')
+      .description(
+        'check every acceptance criterion against the deployed stack (AWS read-only), with evidence per line',
+      ),
+  )
     .option('--local', 'also run `check` from this machine against the live database (AC6)')
     .option('--json', 'print the results as JSON on stdout')
     .addHelpText(

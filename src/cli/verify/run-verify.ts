@@ -1,7 +1,5 @@
-import { stackName } from '../../shared/names.js';
-import { readDeployedStack } from '../aws/deployed-stack.js';
-import { openAwsSession } from '../aws/session.js';
 import type { StackOptions } from '../aws/stack-options.js';
+import { withDeployedStack } from '../aws/with-deployed-stack.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import { AwsVerifyContext, type LocalCheck } from './context.js';
 import { formatReport, verificationError } from './report.js';
@@ -26,14 +24,7 @@ export interface VerifyOptions extends StackOptions {
 export async function runVerify(options: VerifyOptions): Promise<void> {
   const progress = options.progress ?? createProgress();
   const stdout = options.stdout ?? process.stdout;
-  const session = await progress.step('Resolving AWS credentials and region', () =>
-    openAwsSession(options),
-  );
-  try {
-    const stack = await progress.step(
-      `Reading stack ${stackName(options.stage)} in ${session.region} (from ${session.regionSource})`,
-      () => readDeployedStack(session, options.stage),
-    );
+  await withDeployedStack(options, progress, async (stack, session) => {
     const context = new AwsVerifyContext({
       session,
       stage: options.stage,
@@ -45,7 +36,5 @@ export async function runVerify(options: VerifyOptions): Promise<void> {
     const report = await runChecks(context);
     stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     if (!report.ok) throw verificationError(report);
-  } finally {
-    session.close();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { classifyConnectError } from '../../../runtime/classify-error.js';
 import { buildClientConfig } from '../../../runtime/client-config.js';
 import { CliError, ExitCode } from '../../exit-codes.js';
 import type { CheckTarget } from '../target.js';
@@ -26,6 +27,7 @@ export async function authenticate(
     connectionTimeoutMillis: options.timeoutMillis,
     statementTimeoutMillis: options.timeoutMillis,
     applicationName: 'spendsense-db check',
+    ...(target.hostAddress !== undefined && { hostAddress: target.hostAddress }),
   });
   const client = new pg.Client({
     ...config,
@@ -45,40 +47,60 @@ export async function authenticate(
   return { client, detail: `authenticated as ${target.user} to database ${target.database}` };
 }
 
+/**
+ * The runtime's classifier says what kind of failure this is (the same one the Lambdas and the
+ * rotation use); `check` adds its own exit code and a hint aimed at the fix.
+ */
 function diagnose(error: unknown, target: CheckTarget, options: AuthenticateOptions): CliError {
-  const code = error instanceof pg.DatabaseError ? error.code : undefined;
+  const failure = classifyConnectError(error);
   const serverMessage = options.redact(error instanceof Error ? error.message : String(error));
-  switch (code) {
-    case '28P01':
-      return new CliError(
-        `Authentication failed: the server rejected the password of ${target.user}.`,
-        ExitCode.AuthenticationFailed,
-        'The password is wrong or out of date: read it again from the connection secret (--secret-id spendsense/<stage>/database/connection); a copied URL or .env goes stale after a rotation.',
-        { cause: error },
-      );
-    case '28000':
-      return new CliError(
-        `Authentication failed: ${serverMessage}.`,
-        ExitCode.AuthenticationFailed,
-        'Check the user name; the master user is spendsense_admin.',
-        { cause: error },
-      );
-    case '3D000':
+  if (failure.kind === 'password-rejected') {
+    return new CliError(
+      `Authentication failed: the server rejected the password of ${target.user}.`,
+      ExitCode.AuthenticationFailed,
+      'The password is wrong or out of date: read it again from the connection secret (--secret-id spendsense/<stage>/database/connection); a copied URL or .env goes stale after a rotation.',
+      { cause: error },
+    );
+  }
+  if (failure.kind === 'not-authorised') {
+    return new CliError(
+      `Authentication failed: ${serverMessage}.`,
+      ExitCode.AuthenticationFailed,
+      'Check the user name; the master user is spendsense_admin.',
+      { cause: error },
+    );
+  }
+  switch (failure.reason) {
+    case 'database-missing':
       return new CliError(
         `Database ${target.database} does not exist on the server.`,
         ExitCode.DatabaseMissing,
         'The stack and the local database create `spendsense`; check the database name in the URL or secret.',
         { cause: error },
       );
-    case '53300':
+    case 'too-many-connections':
       return new CliError(
         'The server has no connection slot left (too many connections).',
         ExitCode.TooManyConnections,
         'Close idle clients; give each Lambda a small pool (max 1-2) so concurrency cannot exhaust max_connections.',
         { cause: error },
       );
+    case 'timeout':
+      return new CliError(
+        `The server did not finish authentication within ${options.timeoutMillis} ms.`,
+        ExitCode.ReadinessFailed,
+        'The server may be overloaded or starting up; try again, or raise --timeout-ms.',
+        { cause: error },
+      );
+    case 'tls':
+      return new CliError(
+        `node-postgres refused the TLS connection the TLS stage accepted: ${serverMessage}.`,
+        ExitCode.CertificateRejected,
+        'Run the check again; if it persists, the server certificate changed between the two connections.',
+        { cause: error },
+      );
   }
-  if (code === undefined && target.password === '' && /password/i.test(serverMessage)) {
+  if (failure.code === undefined && target.password === '' && /password/i.test(serverMessage)) {
     return new CliError(
       `Authentication failed: the server asks for the password of ${target.user} and none was given.`,
       ExitCode.AuthenticationFailed,
@@ -86,16 +108,9 @@ function diagnose(error: unknown, target: CheckTarget, options: AuthenticateOpti
       { cause: error },
     );
   }
-  if (/timeout/i.test(serverMessage)) {
-    return new CliError(
-      `The server did not finish authentication within ${options.timeoutMillis} ms.`,
-      ExitCode.ReadinessFailed,
-      'The server may be overloaded or starting up; try again, or raise --timeout-ms.',
-      { cause: error },
-    );
-  }
+  const sqlState = error instanceof pg.DatabaseError ? error.code : undefined;
   return new CliError(
-    `Connecting failed after the TLS check: ${serverMessage}${code !== undefined ? ` (SQLSTATE ${code})` : ''}.`,
+    `Connecting failed after the TLS check: ${serverMessage}${sqlState !== undefined ? ` (SQLSTATE ${sqlState})` : ''}.`,
     ExitCode.ReadinessFailed,
     'The server may be starting up or shutting down; try again in a moment.',
     { cause: error },

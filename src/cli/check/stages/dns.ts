@@ -4,6 +4,20 @@ import { isIP } from 'node:net';
 import { withTimeout } from '../../aws/timeout.js';
 import { CliError, ExitCode } from '../../exit-codes.js';
 
+/**
+ * The address `hostaddr` gives, as libpq uses it: connected to as is, `host` never looked up.
+ * The stage is reported as skipped, since nothing was resolved.
+ */
+export function givenAddress(
+  hostAddress: string,
+  host: string,
+): { addresses: LookupAddress[]; detail: string } {
+  return {
+    addresses: [{ address: hostAddress, family: isIP(hostAddress) }],
+    detail: `skipped: hostaddr ${hostAddress} given, ${host} is not looked up`,
+  };
+}
+
 /** Resolves the host to every address it has, in the order the system prefers. */
 export async function resolveHost(
   host: string,

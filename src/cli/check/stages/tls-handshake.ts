@@ -7,7 +7,14 @@ import { CliError, ExitCode } from '../../exit-codes.js';
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 export interface TlsOptions {
+  /** The name the certificate must carry, also sent for SNI unless it is an IP address. */
   readonly host: string;
+  /**
+   * The address the socket is connected to when it is not `host` (libpq's `hostaddr`), named
+   * in messages only: verification is always against `host`.
+   * @default - the socket is connected to `host`
+   */
+  readonly hostAddress?: string;
   /** PEM text of every trusted CA. */
   readonly ca: readonly string[];
   /** Skip verification (the `--insecure` flag): TLS is still required. */
@@ -124,7 +131,7 @@ function handshake(socket: net.Socket, options: TlsOptions): Promise<tls.TLSSock
         resolve(secure);
         return;
       }
-      const error = rejected(secure, options.host);
+      const error = rejected(secure, options);
       secure.destroy();
       reject(error);
     });
@@ -145,16 +152,20 @@ function handshake(socket: net.Socket, options: TlsOptions): Promise<tls.TLSSock
 
 const WRONG_HOST = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 
-function rejected(secure: tls.TLSSocket, host: string): CliError {
+function rejected(secure: tls.TLSSocket, options: TlsOptions): CliError {
+  const { host, hostAddress } = options;
   const reason = String(secure.authorizationError ?? 'unknown');
   const certificate = secure.getPeerCertificate();
   const subject = certificate.subject?.CN ?? 'unknown subject';
   const issuer = certificate.issuer?.CN ?? 'unknown issuer';
   if (WRONG_HOST.has(reason) || /does not match|altname/i.test(reason)) {
+    const through = hostAddress === undefined ? '' : ` (connected through ${hostAddress})`;
     return new CliError(
-      `The server certificate is not valid for host ${host}: it names ${certificate.subjectaltname ?? subject}.`,
+      `The server certificate is not valid for host ${host}${through}: it names ${certificate.subjectaltname ?? subject}.`,
       ExitCode.CertificateRejected,
-      'Connect with a host name the certificate names (the RDS endpoint itself, not an IP address or alias; `localhost` for the local database).',
+      hostAddress === undefined
+        ? 'Connect with a host name the certificate names (the RDS endpoint itself, not an IP address or alias; `localhost` for the local database).'
+        : 'With hostaddr the certificate is still checked against the host: keep the RDS endpoint as the host (the secret holds it) and give only the tunnel address as hostaddr.',
     );
   }
   if (reason === 'CERT_HAS_EXPIRED') {
@@ -173,8 +184,9 @@ function rejected(secure: tls.TLSSocket, host: string): CliError {
 
 function describe(secure: tls.TLSSocket, options: TlsOptions): string {
   const certificate = secure.getPeerCertificate();
+  const through = options.hostAddress === undefined ? '' : ` (via ${options.hostAddress})`;
   const verification = secure.authorized
-    ? `certificate verified for ${options.host}`
+    ? `certificate verified for ${options.host}${through}`
     : `certificate NOT verified (--insecure: ${String(secure.authorizationError)})`;
   return `${secure.getProtocol() ?? 'TLS'}, ${verification}, issued by ${certificate.issuer?.CN ?? 'unknown'}`;
 }
