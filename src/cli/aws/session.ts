@@ -100,10 +100,6 @@ export class AwsSession {
  * configured at all, "no credentials" is the diagnosis that helps.
  */
 export async function openAwsSession(options: AwsSessionOptions): Promise<AwsSession> {
-  // The SDK warns on every run that its releases after January 2027 need Node 22; this project
-  // supports Node 20 with the SDK version its lockfile pins, so the notice is noise in CLI output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
   const resolver = new CloudFormationClient({
     ...(options.region !== undefined && { region: options.region }),
     ...(options.profile !== undefined && { profile: options.profile }),
