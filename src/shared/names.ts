@@ -58,6 +58,19 @@ export const lambdaSecurityGroupExportName = (stage: Stage): string =>
   `SpendSense-Database-${stage}-LambdaSecurityGroupId`;
 
 /**
+ * SSM parameters that let Lambda stacks of other CDK apps find the database's network, secret
+ * and key at deploy time (`ssm.StringParameter.valueForStringParameter`), with no lookup at synth.
+ */
+export const vpcIdParameterName = (stage: Stage): string => `/spendsense/${stage}/database/vpc-id`;
+/** The isolated subnet ids, comma-separated, in AZ order. */
+export const isolatedSubnetIdsParameterName = (stage: Stage): string =>
+  `/spendsense/${stage}/database/isolated-subnet-ids`;
+export const connectionSecretArnParameterName = (stage: Stage): string =>
+  `/spendsense/${stage}/database/connection-secret-arn`;
+export const kmsKeyArnParameterName = (stage: Stage): string =>
+  `/spendsense/${stage}/database/kms-key-arn`;
+
+/**
  * CloudFormation output keys of the database stack. `verify` and `info` read these from the
  * deployed stack, so renaming one is a breaking change.
  */

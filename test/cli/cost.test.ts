@@ -53,73 +53,99 @@ const lambdaMonthly = (memoryMb: number, gbSecond: number): number =>
     gbSecond;
 
 describe('the real stacks, synthesized from the infrastructure code', () => {
-  const files: Partial<Record<Stage, string>> = {};
+  const ACCESS_HOST = 'dev with the access host';
+  const files: Partial<Record<Stage | typeof ACCESS_HOST, string>> = {};
   beforeAll(() => {
-    for (const stage of ['dev', 'prod'] as const) {
-      const synthesized = synthesize(stage);
+    const variants = [
+      ['dev', 'dev', {}],
+      ['prod', 'prod', {}],
+      [ACCESS_HOST, 'dev', { 'spendsense:dev:accessHost.enabled': 'true' }],
+    ] as const;
+    for (const [name, stage, context] of variants) {
+      const synthesized = synthesize(stage, { context });
       try {
-        files[stage] = writeTemplate(stage, synthesized.template.toJSON());
+        files[name] = writeTemplate(name.replace(/ /g, '-'), synthesized.template.toJSON());
       } finally {
         synthesized.dispose();
       }
     }
-  }, 180_000);
+  }, 240_000);
 
   // By hand from the price table. dev: one single-AZ db.t3.micro with 20 GB gp3 and Enhanced
   // Monitoring every 60 s, one key, two secrets, the Secrets Manager endpoint in one AZ, VPC
-  // flow logs, three log groups of its own (postgresql, upgrade, probe), the probe function
-  // (256 MB arm64) and CDK's default-security-group custom resource function (128 MB x86).
-  // prod: the same with Multi-AZ (instance and storage doubled) and the endpoint in two AZs.
+  // flow logs, four log groups of its own (postgresql, upgrade, probe, rotation), the probe and
+  // the rotation function (256 MB arm64 each), CDK's default-security-group custom resource
+  // function (128 MB x86), seven standard alarms (CPU, memory, storage, connections, read and
+  // write latency, CPU credits) and their SNS topic (no standing charge).
+  // prod: the same with Multi-AZ (instance and storage doubled), the endpoint in two AZs, and
+  // RDS Proxy billed for db.t3.micro's 2 vCPUs (also the minimum).
+  // The access host: a t4g.nano, its 8 GB gp3 root volume and its public IPv4 address.
   const common =
     P.kms.customerKeyMonthly +
     2 * P.secretsManager.secretMonthly +
     P.assumptions.flowLogIngestionGbPerMonth * P.cloudWatch.vendedLogsIngestionGb +
-    3 * P.assumptions.logGroupIngestionGbPerMonth * P.cloudWatch.logsIngestionGb +
+    4 * P.assumptions.logGroupIngestionGbPerMonth * P.cloudWatch.logsIngestionGb +
     P.assumptions.enhancedMonitoringGbPerMonthAt60s * P.cloudWatch.logsIngestionGb +
-    lambdaMonthly(256, P.lambda.gbSecondArm64) +
-    lambdaMonthly(128, P.lambda.gbSecondX86);
-  const expected: Record<Stage, number> = {
-    dev:
-      HOURS * (P.rds.postgresInstanceHourly['db.t3.micro'] as number) +
-      20 * (P.rds.storageGbMonthly.gp3 as number) +
-      1 * HOURS * P.ec2.interfaceEndpointAzHourly +
-      common,
+    2 * lambdaMonthly(256, P.lambda.gbSecondArm64) +
+    lambdaMonthly(128, P.lambda.gbSecondX86) +
+    7 * P.cloudWatch.standardAlarmMetricMonthly +
+    P.sns.topicMonthly;
+  const dev =
+    HOURS * (P.rds.postgresInstanceHourly['db.t3.micro'] as number) +
+    20 * (P.rds.storageGbMonthly.gp3 as number) +
+    1 * HOURS * P.ec2.interfaceEndpointAzHourly +
+    common;
+  const expected = {
+    dev,
     prod:
       2 * HOURS * (P.rds.postgresInstanceHourly['db.t3.micro'] as number) +
       2 * 20 * (P.rds.storageGbMonthly.gp3 as number) +
       2 * HOURS * P.ec2.interfaceEndpointAzHourly +
+      2 * HOURS * P.rds.proxyVcpuHourly +
       common,
+    [ACCESS_HOST]:
+      dev +
+      HOURS * (P.ec2.instanceHourly['t4g.nano'] as number) +
+      8 * (P.ec2.ebsGbMonthly.gp3 as number) +
+      HOURS * P.ec2.publicIpv4Hourly,
   };
 
   test('the hand calculation, in dollars, for the price table of 2026-11-25', () => {
     expect(P.date).toBe('2026-11-25');
-    // 13.14 + 2.30 + 7.30 + 1.00 + 0.80 + 0.50 + 0.15 + 0.25 + ~0.01 (two functions)
-    expect(expected.dev.toFixed(2)).toBe('25.45');
-    // 26.28 + 4.60 + 14.60 + 1.00 + 0.80 + 0.50 + 0.15 + 0.25 + ~0.01
-    expect(expected.prod.toFixed(2)).toBe('48.19');
+    // 13.14 + 2.30 + 7.30 + 1.00 + 0.80 + 0.50 + 0.20 + 0.25 + 0.70 + ~0.01 (three functions)
+    expect(expected.dev.toFixed(2)).toBe('26.20');
+    // 26.28 + 4.60 + 14.60 + 21.90 + 1.00 + 0.80 + 0.50 + 0.20 + 0.25 + 0.70 + ~0.01
+    expect(expected.prod.toFixed(2)).toBe('70.84');
+    // dev + 3.066 (t4g.nano) + 0.64 (8 GB gp3) + 3.65 (public IPv4)
+    expect(expected[ACCESS_HOST].toFixed(2)).toBe('33.56');
   });
 
-  test.each(['dev', 'prod'] as const)(
-    '%s: the estimate matches the hand calculation',
-    async (stage) => {
-      const cost = await estimate(stage, files[stage] as string);
-      // What the hand calculation assumes the stack contains; a new billable resource fails here
-      // first, with the inventory to update the calculation from.
-      expect(billableInventory(cost)).toEqual({
-        'AWS::KMS::Key': 1,
-        'AWS::SecretsManager::Secret': 2,
-        'AWS::EC2::VPCEndpoint': 1,
-        'AWS::EC2::FlowLog': 1,
-        'AWS::Logs::LogGroup': 4,
-        'AWS::RDS::DBInstance': 1,
-        'AWS::Lambda::Function': 2,
-      });
-      expect(cost.totalMonthlyUsd).toBeCloseTo(expected[stage], 9);
-      expect(cost.unpriced).toEqual([]);
-      expect(cost.estimate).toBe(true);
-      expect(cost.priceTable).toMatchObject({ region: 'us-east-1', date: P.date });
-    },
-  );
+  // What the hand calculation assumes each stack contains; a new billable resource fails here
+  // first, with the inventory to update the calculation from.
+  const devInventory = {
+    'AWS::KMS::Key': 1,
+    'AWS::SecretsManager::Secret': 2,
+    'AWS::EC2::VPCEndpoint': 1,
+    'AWS::EC2::FlowLog': 1,
+    'AWS::Logs::LogGroup': 5,
+    'AWS::RDS::DBInstance': 1,
+    'AWS::Lambda::Function': 3,
+    'AWS::CloudWatch::Alarm': 7,
+    'AWS::SNS::Topic': 1,
+  };
+  test.each([
+    ['dev', devInventory],
+    ['prod', { ...devInventory, 'AWS::RDS::DBProxy': 1 }],
+    [ACCESS_HOST, { ...devInventory, 'AWS::EC2::Instance': 1 }],
+  ] as const)('%s: the estimate matches the hand calculation', async (variant, inventory) => {
+    const stage = variant === 'prod' ? 'prod' : 'dev';
+    const cost = await estimate(stage, files[variant] as string);
+    expect(billableInventory(cost)).toEqual(inventory);
+    expect(cost.totalMonthlyUsd).toBeCloseTo(expected[variant], 9);
+    expect(cost.unpriced).toEqual([]);
+    expect(cost.estimate).toBe(true);
+    expect(cost.priceTable).toMatchObject({ region: 'us-east-1', date: P.date });
+  });
 
   test('dev in text: per-resource lines and the labelled total', async () => {
     const { exitCode, stdout } = await runCli([

@@ -88,7 +88,7 @@ describe('info for a known set of outputs', () => {
       },
       securityGroups: { database: ids.databaseGroup, lambda: ids.lambdaGroup },
       kmsKeyArn: ids.keyArn,
-      features: { proxyEndpoint: null, accessHostInstanceId: null, alarmTopicArn: null },
+      features: { proxyEndpoint: null, accessHostInstanceId: null, alarmTopicArn: ids.alarmTopic },
     });
     expect(info.consoleLinks.map((link) => link.label)).toEqual([
       'CloudFormation stack',

@@ -30,7 +30,6 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import {
   DATABASE_NAME,
   DATABASE_PORT,
@@ -82,6 +81,7 @@ export function idsFor(stage: Stage, region = 'us-east-1') {
     lambdaGroup: 'sg-0f9e8d7c6b5a40312',
     parameterGroup: `spendsense-database-${stage}-databaseparametersb8ac9b07-1x2y3z4w5v6u`,
     probe: `SpendSense-Database-${stage}-DatabaseProbeFunctionFA4C6-AbCdEfGhIjKl`,
+    alarmTopic: `arn:aws:sns:${region}:${ACCOUNT}:spendsense-${stage}-database-alarms`,
   };
 }
 
@@ -105,8 +105,8 @@ export function outputsFor(
     KmsKeyArn: ids.keyArn,
     ParameterGroupName: ids.parameterGroup,
     ProbeFunctionName: ids.probe,
+    AlarmTopicArn: ids.alarmTopic,
     AccessHostInstanceId: undefined,
-    AlarmTopicArn: undefined,
     ProxyEndpoint: undefined,
   };
 }
@@ -473,32 +473,8 @@ export function serve(deployment: Deployment): void {
   });
 }
 
-export interface CliRun {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `spendsense-db <args>` in process, capturing what it writes. */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const exitCode = await main(args);
-    return { exitCode, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+// Re-exported so the tests built on this fixture import from one place.
+export { runCli, type CliRun } from '../support/run-cli.js';
 
 /** Static credentials for the SDK's environment provider: nothing leaves the machine. */
 export function useFakeCredentials(): void {

@@ -68,7 +68,7 @@ describe.each([
     );
   });
 
-  test('declares the Lambda group (and dev client CIDRs) as the only ingress of the database group', () => {
+  test("declares the Lambda group (with prod's proxy and dev's client CIDRs) as the only ingress of the database group", () => {
     const template = templates[stage]!;
     // Stand-in physical ids, as ListStackResources would map them.
     const resources: StackResourceSummary[] = resourcesOfType(
@@ -89,8 +89,15 @@ describe.each([
       (template.Outputs?.LambdaSecurityGroupId as { Value: unknown }).Value,
     );
 
+    // Prod's Lambdas go through RDS Proxy, whose group the database group admits too.
+    const proxyGroups = resourcesOfType(template, 'AWS::RDS::DBProxy').map(
+      ([, proxy]) =>
+        `sg-${referencedLogicalId((proxy.Properties?.VpcSecurityGroupIds as unknown[])[0])}`,
+    );
+    expect(proxyGroups).toHaveLength(stage === 'prod' ? 1 : 0);
+
     const ingress = declaredIngress(template, resources, `sg-${databaseGroup}`);
-    expect([...ingress.groups.keys()]).toEqual([`sg-${lambdaGroup}`]);
+    expect([...ingress.groups.keys()].sort()).toEqual([`sg-${lambdaGroup}`, ...proxyGroups].sort());
     expect([...ingress.cidrs]).toEqual(stage === 'dev' ? [CLIENT_CIDR] : []);
   });
 });

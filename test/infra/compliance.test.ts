@@ -13,7 +13,12 @@ interface ValidationReport {
     pluginName: string;
     conclusion: string;
     violations: unknown[];
-    suppressedViolations?: { ruleName: string; reason: string; acknowledgedAt: string }[];
+    suppressedViolations?: {
+      ruleName: string;
+      reason: string;
+      acknowledgedAt: string;
+      violatingConstructs: { constructPath: string }[];
+    }[];
   }[];
 }
 
@@ -34,6 +39,10 @@ const runs = {
   dev: complianceRun('dev'),
   prod: complianceRun('prod'),
   'dev with client CIDRs': complianceRun('dev', { 'spendsense:dev:clientCidrs': '203.0.113.7/32' }),
+  'dev with the access host, rotation off': complianceRun('dev', {
+    'spendsense:dev:accessHost.enabled': 'true',
+    'spendsense:dev:rotation.enabled': 'false',
+  }),
 };
 const documented = documentedAcknowledgements();
 
@@ -66,6 +75,68 @@ describe.each(Object.entries(runs))('compliance of %s', (_variant, report) => {
       expect(reason.length, ruleName).toBeGreaterThan(40);
       expect(documented, `${ruleName} is acknowledged but not documented`).toContain(ruleName);
     }
+  });
+});
+
+describe('the secret rotation rules', () => {
+  const SECRET_ROTATION_RULES = [
+    'AwsSolutions-SMG4',
+    'NIST.800.53.R5-SecretsManagerRotationEnabled',
+  ];
+  /** The secrets (construct ids) each rotation rule is acknowledged on. */
+  const acknowledgedOn = (report: ValidationReport): Record<string, string[]> =>
+    Object.fromEntries(
+      SECRET_ROTATION_RULES.map((rule) => [
+        rule,
+        report.pluginReports
+          .flatMap((plugin) => plugin.suppressedViolations ?? [])
+          .filter((violation) => violation.ruleName === rule)
+          .flatMap((violation) => violation.violatingConstructs)
+          .map(({ constructPath }) => constructPath.split('/').at(-2) ?? '')
+          .sort(),
+      ]),
+    );
+
+  test.each(['dev', 'prod'] as const)(
+    '%s rotates the credentials: only the connection secret, rewritten by that rotation, is acknowledged',
+    (stage) => {
+      expect(acknowledgedOn(runs[stage])).toEqual({
+        'AwsSolutions-SMG4': ['ConnectionSecret'],
+        'NIST.800.53.R5-SecretsManagerRotationEnabled': ['ConnectionSecret'],
+      });
+    },
+  );
+
+  test('dev with rotation off acknowledges both secrets', () => {
+    expect(acknowledgedOn(runs['dev with the access host, rotation off'])).toEqual({
+      'AwsSolutions-SMG4': ['ConnectionSecret', 'CredentialsSecret'],
+      'NIST.800.53.R5-SecretsManagerRotationEnabled': ['ConnectionSecret', 'CredentialsSecret'],
+    });
+  });
+});
+
+describe('the routes of the public subnets', () => {
+  const routeReasons = (report: ValidationReport): string[] => [
+    ...new Set(
+      report.pluginReports
+        .flatMap((plugin) => plugin.suppressedViolations ?? [])
+        .filter((violation) => violation.ruleName.endsWith('-VPCNoUnrestrictedRouteToIGW'))
+        .map((violation) => violation.reason),
+    ),
+  ];
+
+  test.each([
+    ['dev with client CIDRs', /client CIDRs/, /access host/],
+    ['dev with the access host, rotation off', /access host/, /client CIDRs/],
+  ] as const)('%s: acknowledged for that reason, and only that one', (variant, names, not) => {
+    const reasons = routeReasons(runs[variant]);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(names);
+    expect(reasons[0]).not.toMatch(not);
+  });
+
+  test.each(['dev', 'prod'] as const)('%s: none by default (no public subnet)', (stage) => {
+    expect(routeReasons(runs[stage])).toEqual([]);
   });
 });
 

@@ -105,25 +105,36 @@ describe('AC2: automated backups', () => {
 });
 
 describe('AC3: only the Lambda security group reaches the database', () => {
-  eachStage('%s admits the Lambda security group on 5432 and nothing else', (stage) => {
+  // Prod's Lambdas go through RDS Proxy, whose own group (admitting only the Lambda group) is
+  // then the one other source of the database group.
+  test.each([
+    ['dev', ['^SpendSense Lambdas']],
+    ['prod', ['^SpendSense Lambdas', '^SpendSense RDS Proxy']],
+  ] as const)('%s admits on 5432 exactly the groups %j', (stage, sources) => {
     const { template } = stages[stage];
     const database = logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^SpendSense PostgreSQL'),
     });
-    const lambda = logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('^SpendSense Lambdas'),
-    });
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', {
       Properties: { GroupId: { 'Fn::GetAtt': [database, 'GroupId'] } },
     });
-    expect(Object.values(ingress).map((rule) => rule.Properties)).toEqual([
-      expect.objectContaining({
-        IpProtocol: 'tcp',
-        FromPort: 5432,
-        ToPort: 5432,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [lambda, 'GroupId'] },
-      }),
-    ]);
+    expect(Object.values(ingress).map((rule) => rule.Properties)).toEqual(
+      sources.map((description) =>
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 5432,
+          ToPort: 5432,
+          SourceSecurityGroupId: {
+            'Fn::GetAtt': [
+              logicalIdOf(template, 'AWS::EC2::SecurityGroup', {
+                GroupDescription: Match.stringLikeRegexp(description),
+              }),
+              'GroupId',
+            ],
+          },
+        }),
+      ),
+    );
   });
 
   eachStage('%s has no inline ingress on the database security group', (stage) => {
@@ -149,13 +160,17 @@ describe('AC3: only the Lambda security group reaches the database', () => {
 describe('AC4: the connection string in Secrets Manager', () => {
   const password = '{{resolve:secretsmanager:<credentials-arn>:SecretString:password::}}';
 
-  eachStage(
-    '%s composes the connection secret from the endpoint and a dynamic reference',
-    (stage) => {
+  // Dev connects to the instance; prod's Lambdas and probe go through RDS Proxy.
+  test.each([
+    ['dev', 'the instance endpoint', 'db.example'],
+    ['prod', 'the proxy endpoint', 'proxy.example'],
+  ] as const)(
+    '%s composes the connection secret from %s and a dynamic reference',
+    (stage, _endpoint, host) => {
       expect(composedConnectionSecret(stage)).toEqual({
-        url: `postgresql://spendsense_admin:${password}@db.example:5432/spendsense`,
+        url: `postgresql://spendsense_admin:${password}@${host}:5432/spendsense`,
         engine: 'postgres',
-        host: 'db.example',
+        host,
         port: 5432,
         dbname: 'spendsense',
         username: 'spendsense_admin',
@@ -246,12 +261,14 @@ describe('no secret value in any template', () => {
 });
 
 describe('AC5: endpoint and credentials published as outputs', () => {
-  eachStage('%s has exactly the output keys other tools read', (stage) => {
-    // The access host, alarm and proxy outputs belong to features not built yet.
-    const later = ['AccessHostInstanceId', 'AlarmTopicArn', 'ProxyEndpoint'];
+  // The access host is off by default in both stages; the proxy is on in prod only.
+  test.each([
+    ['dev', ['AccessHostInstanceId', 'ProxyEndpoint']],
+    ['prod', ['AccessHostInstanceId']],
+  ] as const)('%s has exactly the output keys other tools read (all but %j)', (stage, absent) => {
     expect(Object.keys(stages[stage].template.toJSON().Outputs).sort()).toEqual(
       Object.values(OutputKeys)
-        .filter((key) => !later.includes(key))
+        .filter((key) => !(absent as readonly string[]).includes(key))
         .sort(),
     );
   });
@@ -326,7 +343,8 @@ describe('AC7: encryption at rest and in transit', () => {
     const { template } = stages[stage];
     const key = logicalIdOf(template, 'AWS::KMS::Key');
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(4);
+    // postgresql, upgrade, flow logs, probe, rotation.
+    expect(groups).toHaveLength(5);
     for (const group of groups)
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
   });
@@ -402,6 +420,8 @@ describe('stage differences', () => {
       Object.values(template.findResources('AWS::EC2::VPCEndpoint'))[0]?.Properties
         .SubnetIds as unknown[]
     ).length;
+  const resourceCount = (type: string) => (template: Template) =>
+    Object.keys(template.findResources(type)).length;
   type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
   const logGroups = (read: (group: Resource) => unknown) => (template: Template) => [
     ...new Set(
@@ -417,6 +437,9 @@ describe('stage differences', () => {
     ['backup retention (days)', 7, 14, instanceProperty('BackupRetentionPeriod')],
     ['storage autoscaling cap (GiB)', 50, 100, instanceProperty('MaxAllocatedStorage')],
     ['Secrets Manager endpoint subnets', 1, 2, endpointSubnetCount],
+    ['RDS Proxy', 0, 1, resourceCount('AWS::RDS::DBProxy')],
+    ['password rotation schedules', 1, 1, resourceCount('AWS::SecretsManager::RotationSchedule')],
+    ['access hosts (opt-in)', 0, 0, resourceCount('AWS::EC2::Instance')],
     ['log retention (days)', [30], [365], logGroups((group) => group.Properties.RetentionInDays)],
     [
       'log groups on stack deletion',
@@ -448,10 +471,14 @@ function composedConnectionSecret(stage: Stage): unknown {
   const { template } = stages[stage];
   const attachment = logicalIdOf(template, 'AWS::SecretsManager::SecretTargetAttachment');
   const instance = logicalIdOf(template, 'AWS::RDS::DBInstance');
+  const proxies = Object.keys(template.findResources('AWS::RDS::DBProxy'));
   const standIns = new Map<string, string>([
     [JSON.stringify({ Ref: attachment }), '<credentials-arn>'],
     [JSON.stringify({ 'Fn::GetAtt': [instance, 'Endpoint.Address'] }), 'db.example'],
     [JSON.stringify({ 'Fn::GetAtt': [instance, 'Endpoint.Port'] }), '5432'],
+    ...proxies.map(
+      (proxy) => [JSON.stringify({ 'Fn::GetAtt': [proxy, 'Endpoint'] }), 'proxy.example'] as const,
+    ),
   ]);
   const [secret] = Object.values(
     template.findResources('AWS::SecretsManager::Secret', {

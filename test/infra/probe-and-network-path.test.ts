@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -16,20 +16,21 @@ const lambdaGroup = securityGroup('SpendSense Lambdas');
 const databaseGroup = securityGroup('SpendSense PostgreSQL');
 const endpointGroup = securityGroup('Secrets Manager interface endpoint');
 const groupId = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
-const probeFunction = logicalIdOf(template, 'AWS::Lambda::Function', { Handler: 'index.handler' });
+const probeFunction = logicalIdOf(template, 'AWS::Lambda::Function', {
+  Description: Match.stringLikeRegexp('^SpendSense database probe'),
+});
 const probe = template.toJSON().Resources[probeFunction];
 const connectionSecret = logicalIdOf(template, 'AWS::SecretsManager::Secret', {
   Name: connectionSecretName('dev'),
 });
 const key = logicalIdOf(template, 'AWS::KMS::Key');
 
-/** The probe's bundle: the only asset with an index.mjs (the CDK custom resource ships index.js). */
+/** The probe's bundle: the asset its code is uploaded from (`<hash>.zip`, `asset.<hash>/`). */
 const bundleDir = (): string => {
-  const dirs = readdirSync(outdir).filter(
-    (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
-  );
-  expect(dirs).toHaveLength(1);
-  return join(outdir, dirs[0] as string);
+  const key = String(probe.Properties.Code.S3Key);
+  const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+  expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+  return dir;
 };
 
 describe('the probe Lambda', () => {

@@ -1,5 +1,6 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, test } from 'vitest';
 import {
   SpendSenseDatabase,
@@ -62,6 +63,31 @@ describe('SpendSenseDatabase props', () => {
       { logRemovalPolicy: RemovalPolicy.SNAPSHOT },
       '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`',
     ],
+    [
+      'a rotation interval with rotation off',
+      { passwordRotation: false, passwordRotationInterval: Duration.days(7) },
+      '`passwordRotationInterval` can only be set with `passwordRotation`. Got 7 days with rotation off.',
+    ],
+    [
+      'a rotation interval of a fraction of a day',
+      { passwordRotationInterval: Duration.hours(36) },
+      '`passwordRotationInterval` must be a whole number of days from 1 to 1000. Got 1 day 12 hours.',
+    ],
+    [
+      'IAM authentication without a proxy',
+      { proxyIamAuth: true },
+      '`proxyIamAuth` can only be set with `proxy`: IAM authentication is a setting of the proxy. Got `proxyIamAuth: true` without a proxy.',
+    ],
+    [
+      'an instance class the alarms cannot derive thresholds for',
+      { instanceType: new ec2.InstanceType('m5.metal') },
+      'without the db. prefix: the alarm thresholds derive from it. Got m5.metal.',
+    ],
+    [
+      'an invalid alarm email address',
+      { alarmEmailAddresses: ['ops'] },
+      '`emailAddresses` must hold email addresses such as ops@example.com. Got "ops".',
+    ],
   ])('rejects %s at once, naming the props and the value', (_case, props, message) => {
     expect(
       () => new SpendSenseDatabase(newStack(), 'Database', { stage: 'dev', ...props }),
@@ -84,5 +110,17 @@ describe('SpendSenseDatabase props', () => {
     expect(
       Object.values(template.findResources('AWS::EC2::VPCEndpoint'))[0]?.Properties.SubnetIds,
     ).toHaveLength(2);
+  });
+
+  test('documented defaults: rotation every 30 days and alarms; no proxy, no access host', () => {
+    const stack = newStack();
+    new SpendSenseDatabase(stack, 'Database', { stage: 'dev' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::RDS::DBProxy', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 0);
   });
 });

@@ -157,6 +157,50 @@ describe('the stage configuration', () => {
       ['dev.clientCidrs[1]', 'got "203.0.113.7/32"', 'each CIDR once'],
     ],
     [
+      'spendsense:prod:rotation.enabled',
+      'false',
+      ['prod.rotation.enabled', 'got false', 'true in prod'],
+    ],
+    [
+      'spendsense:dev:rotation.enabled',
+      'sometimes',
+      ['dev.rotation.enabled', 'got "sometimes"', 'true or false'],
+    ],
+    ['spendsense:dev:rotation.days', '0', ['dev.rotation.days', 'got 0', 'from 1 to 365']],
+    ['spendsense:dev:rotation.days', '400', ['dev.rotation.days', 'got 400', 'from 1 to 365']],
+    ['spendsense:dev:rotation.days', '7.5', ['dev.rotation.days', 'got 7.5', 'an integer']],
+    [
+      'spendsense:dev:accessHost.enabled',
+      'yes',
+      ['dev.accessHost.enabled', 'got "yes"', 'true or false'],
+    ],
+    [
+      'spendsense:dev:alarms.emailAddresses',
+      'ops@example',
+      ['dev.alarms.emailAddresses[0]', 'got "ops@example"', 'an email address such as'],
+    ],
+    [
+      'spendsense:dev:alarms.emailAddresses',
+      'ops@example.com,OPS@example.com',
+      ['dev.alarms.emailAddresses[1]', 'got "OPS@example.com"', 'each address once'],
+    ],
+    [
+      'spendsense:dev:alarms.emailAddresses',
+      Array.from({ length: 11 }, (_, index) => `ops${index}@example.com`).join(','),
+      ['dev.alarms.emailAddresses', 'got ["ops0@example.com"', 'at most 10 email addresses'],
+    ],
+    ['spendsense:prod:proxy.enabled', 'on', ['prod.proxy.enabled', 'got "on"', 'true or false']],
+    [
+      'spendsense:dev:proxy.iamAuth',
+      'true',
+      ['dev.proxy.iamAuth', 'got true', 'false while proxy.enabled is false'],
+    ],
+    [
+      'spendsense:dev:accessHost',
+      'true',
+      ['context spendsense:dev:accessHost', 'unknown key', 'accessHost.enabled'],
+    ],
+    [
       'spendsense:dev:clientCidr',
       '203.0.113.7/32',
       ['context spendsense:dev:clientCidr', 'unknown key', 'clientCidrs'],
@@ -227,6 +271,32 @@ describe('the stage configuration', () => {
     ['spendsense:dev:backupRetentionDays', 12, 'backupRetentionDays', 12],
   ] as const)('reads %s=%s with the type of the field', (key, value, field, expected) => {
     expect(loadStageConfigs({ [key]: value }).dev[field]).toBe(expected);
+  });
+
+  test.each([
+    ['spendsense:dev:accessHost.enabled', 'true', 'dev', 'accessHost', { enabled: true }],
+    [
+      'spendsense:dev:alarms.emailAddresses',
+      'ops@example.com, oncall@example.com',
+      'dev',
+      'alarms',
+      { emailAddresses: ['ops@example.com', 'oncall@example.com'] },
+    ],
+    ['spendsense:dev:rotation.days', '7', 'dev', 'rotation', { enabled: true, days: 7 }],
+    ['spendsense:prod:proxy.iamAuth', 'true', 'prod', 'proxy', { enabled: true, iamAuth: true }],
+  ] as const)(
+    'reads the nested field %s=%s with its type, keeping its siblings',
+    (key, value, stage, field, expected) => {
+      expect(loadStageConfigs({ [key]: value })[stage][field]).toEqual(expected);
+    },
+  );
+
+  test('two fields of one object, overridden together', () => {
+    const { dev } = loadStageConfigs({
+      'spendsense:dev:rotation.enabled': 'false',
+      'spendsense:dev:rotation.days': '90',
+    });
+    expect(dev.rotation).toEqual({ enabled: false, days: 90 });
   });
 
   test('an override for one stage leaves the other untouched', () => {

@@ -128,6 +128,25 @@ function connectionSecret(): Record<string, unknown> {
 }
 
 describe('a rotation', () => {
+  test('behind RDS Proxy: logs in to the instance, and the connection secret keeps naming the proxy', async () => {
+    // As the prod stack composes it: the connection secret names the proxy; the rotation
+    // function is given the instance's own address (dependencies.database). The proxy name
+    // does not resolve here, so a step that connected through it would fail.
+    const proxy = {
+      host: 'spendsense-prod-proxy.proxy-c9akciq32xyz.us-east-1.rds.amazonaws.invalid',
+      port: 5432,
+      database: server.database,
+    };
+    fake.overwrite(secrets.connectionArn, connectionSecretJson(proxy, user));
+
+    await rotate();
+
+    const rotated = credentials();
+    expect(await canLogIn(server, rotated)).toBe(true);
+    expect(connectionSecret()).toEqual(parse(connectionSecretJson(proxy, rotated)));
+    expect(new URL(String(connectionSecret().url)).host).toBe(`${proxy.host}:5432`);
+  });
+
   test('changes the password in the database, and both secrets follow', async () => {
     expect(await canLogIn(server, user)).toBe(true);
 

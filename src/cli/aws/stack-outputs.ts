@@ -1,12 +1,12 @@
 import { OutputKeys, type OutputKey } from '../../shared/names.js';
 
 /**
- * Outputs a stage has only when a feature of it is enabled (the access host, RDS Proxy,
- * alarms). Every other output key is required of every deployed stage.
+ * Outputs a stage has only when a feature of it is enabled (the access host, RDS Proxy). Every
+ * other output key, the alarm topic included (alarms are always on), is required of every
+ * deployed stage.
  */
 export const FEATURE_OUTPUTS: ReadonlySet<OutputKey> = new Set<OutputKey>([
   'AccessHostInstanceId',
-  'AlarmTopicArn',
   'ProxyEndpoint',
 ]);
 

@@ -1,5 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledge.js';
 import type { AccessHost } from './access-host.js';
 
 const SSM_CORE_POLICY = 'Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -12,25 +11,26 @@ const IN_VPC =
 
 /**
  * The cdk-nag findings the access host accepts, each on the narrowest construct with the
- * reason a reviewer needs. Pack-qualified ids (`<pack>::<rule>`) are what the CDK validation
- * report records, so cdk.out keeps the audit trail.
+ * reason a reviewer needs.
  */
 export function acknowledgeAccessHostFindings(host: AccessHost): void {
-  acknowledge(host.role, {
-    [`AwsSolutions::AwsSolutions-IAM4[${SSM_CORE_POLICY}]`]:
-      "AmazonSSMManagedInstanceCore is the AWS-maintained policy the Systems Manager agent needs: registration (ssm:UpdateInstanceInformation), the session channels (ssmmessages:*Channel) and messaging (ec2messages:*), plus reads of SSM documents and parameters. AWS updates it as the agent changes. It is the role's only policy: no KMS permission (no SecureString can be decrypted), no Secrets Manager, no database access.",
-  });
-  acknowledge(host.instance, {
-    'AwsSolutions::AwsSolutions-EC29':
-      'The host is stateless and disposable: it is replaced whenever a newer Amazon Linux 2023 image is published, and `cdk destroy` must be able to remove it. Termination protection would block both; nothing is lost when it terminates.',
-    'NIST.800.53.R5::NIST.800.53.R5-EC2InstanceNoPublicIp': PUBLIC_ADDRESS,
-    'PCI.DSS.321::PCI.DSS.321-EC2InstanceNoPublicIp': PUBLIC_ADDRESS,
-    'NIST.800.53.R5::NIST.800.53.R5-EC2InstancesInVPC': IN_VPC,
-    'PCI.DSS.321::PCI.DSS.321-EC2InstancesInVPC': IN_VPC,
-  });
-}
-
-function acknowledge(scope: IConstruct, rules: Readonly<Record<string, string>>): void {
-  for (const [id, reason] of Object.entries(rules))
-    Validations.of(scope).acknowledge({ id, reason });
+  acknowledge(
+    host.role,
+    `AwsSolutions-IAM4[${SSM_CORE_POLICY}]`,
+    "AmazonSSMManagedInstanceCore is the AWS-maintained policy the Systems Manager agent needs: registration (ssm:UpdateInstanceInformation), the session channels (ssmmessages:*Channel) and messaging (ec2messages:*), plus reads of SSM documents and parameters. AWS updates it as the agent changes. It is the role's only policy: no KMS permission (no SecureString can be decrypted), no Secrets Manager, no database access.",
+  );
+  acknowledge(
+    host.instance,
+    'AwsSolutions-EC29',
+    'The host is stateless and disposable: it is replaced whenever a newer Amazon Linux 2023 image is published, and `cdk destroy` must be able to remove it. Termination protection would block both; nothing is lost when it terminates.',
+  );
+  for (const rule of [
+    'NIST.800.53.R5-EC2InstanceNoPublicIp',
+    'PCI.DSS.321-EC2InstanceNoPublicIp',
+  ]) {
+    acknowledge(host.instance, rule, PUBLIC_ADDRESS);
+  }
+  for (const rule of ['NIST.800.53.R5-EC2InstancesInVPC', 'PCI.DSS.321-EC2InstancesInVPC']) {
+    acknowledge(host.instance, rule, IN_VPC);
+  }
 }

@@ -10,7 +10,10 @@ import { STAGE_CONFIGS } from './stages.js';
 
 const CONTEXT_PREFIX = 'spendsense:';
 
-/** The CDK context key that overrides one field of one stage. */
+/**
+ * The CDK context key that overrides one field of one stage. A field inside an object is named
+ * with dots: `spendsense:dev:accessHost.enabled`.
+ */
 export const contextKey = (stage: Stage, field: StageConfigField): string =>
   `${CONTEXT_PREFIX}${stage}:${field}`;
 
@@ -40,16 +43,15 @@ export function loadStageConfigs(
   defaults: Readonly<Record<Stage, StageConfig>> = STAGE_CONFIGS,
 ): Record<Stage, StageConfig> {
   const problems: string[] = [];
-  const overrides = readOverrides(context, defaults, problems);
+  const { overrides, overridden } = readOverrides(context, defaults, problems);
   const configs: Partial<Record<Stage, StageConfig>> = {};
   for (const stage of STAGES) {
     const input: Record<string, unknown> = { ...defaults[stage], ...overrides[stage] };
     const result = stageConfigSchema.safeParse(input);
     if (result.success) configs[stage] = result.data;
     else {
-      const overridden = new Set(Object.keys(overrides[stage] ?? {}));
       problems.push(
-        ...result.error.issues.map((issue) => describe(stage, input, overridden, issue)),
+        ...result.error.issues.map((issue) => describe(stage, input, overridden[stage], issue)),
       );
     }
   }
@@ -61,8 +63,11 @@ function readOverrides(
   context: Readonly<Record<string, unknown>>,
   defaults: Readonly<Record<Stage, StageConfig>>,
   problems: string[],
-): Overrides {
+): { overrides: Overrides; overridden: Record<Stage, Set<string>> } {
   const overrides: Overrides = {};
+  const overridden = Object.fromEntries(
+    STAGES.map((stage) => [stage, new Set<string>()]),
+  ) as Record<Stage, Set<string>>;
   const fields = Object.keys(ALLOWED).filter((field) => field !== 'stage');
   for (const [key, value] of Object.entries(context)) {
     if (!key.startsWith(CONTEXT_PREFIX)) continue;
@@ -74,9 +79,27 @@ function readOverrides(
       continue;
     }
     const stageOverrides = (overrides[stage] ??= {});
-    stageOverrides[field] = coerce(value, defaults[stage][field as StageConfigField]);
+    const coerced = coerce(value, valueAt(defaults[stage], field.split('.')));
+    const [top = '', nested] = field.split('.');
+    if (nested === undefined) stageOverrides[top] = coerced;
+    else {
+      // One nested field at a time: its siblings keep their values (or earlier overrides).
+      const object = stageOverrides[top] ?? defaults[stage][top as keyof StageConfig];
+      stageOverrides[top] = { ...(object as Record<string, unknown>), [nested]: coerced };
+    }
+    overridden[stage].add(field);
   }
-  return overrides;
+  return { overrides, overridden };
+}
+
+/** The value at a path of object keys and array indexes; `undefined` when it leads nowhere. */
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
 }
 
 /**
@@ -110,11 +133,16 @@ function describe(
   overridden: ReadonlySet<string>,
   issue: z.core.$ZodIssue,
 ): string {
+  // The path names the field (`rotation.days`), then, for a list, the item (`clientCidrs[0]`).
+  const firstIndex = issue.path.findIndex((segment) => typeof segment === 'number');
+  const keys = (firstIndex === -1 ? issue.path : issue.path.slice(0, firstIndex)).map(String);
+  const field = keys.join('.');
   if (issue.code === 'unrecognized_keys') {
-    return `${stage}: unknown field ${issue.keys.join(', ')}; allowed: ${Object.keys(ALLOWED).join(', ')}`;
+    const unknown = issue.keys.map((key) => (field === '' ? key : `${field}.${key}`));
+    return `${stage}: unknown field ${unknown.join(', ')}; allowed: ${Object.keys(ALLOWED).join(', ')}`;
   }
-  const [field = '', index] = issue.path.map(String);
-  const value = index === undefined ? input[field] : (input[field] as unknown[])[Number(index)];
+  const index = firstIndex === -1 ? undefined : Number(issue.path[firstIndex]);
+  const value = valueAt(input, index === undefined ? keys : [...keys, index]);
   // Custom issues carry their own "allowed" text; built-in ones (wrong type, out of range) use
   // the field's.
   const allowed = issue.code === 'custom' ? issue.message : ALLOWED[field as StageConfigField];

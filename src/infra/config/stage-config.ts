@@ -20,6 +20,8 @@ export const LOG_RETENTION_DAYS = [
 const MIN_STORAGE_GIB = 20;
 const MAX_STORAGE_GIB = 65_536;
 const MAX_CLIENT_CIDRS = 20;
+const MAX_ROTATION_DAYS = 365;
+const MAX_ALARM_EMAIL_ADDRESSES = 10;
 
 /**
  * What each field accepts, in words. Every validation error quotes this text, so a bad value
@@ -41,6 +43,12 @@ export const ALLOWED = {
   retainLogsOnDelete: 'true or false',
   secretsManagerEndpointAzs: '1 or 2 (Availability Zones holding a Secrets Manager endpoint)',
   clientCidrs: `a list of at most ${MAX_CLIENT_CIDRS} ${CLIENT_CIDRS_ALLOWED}`,
+  'rotation.enabled': 'true or false (rotate the master password on a schedule)',
+  'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
+  'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
+  'alarms.emailAddresses': `a list of at most ${MAX_ALARM_EMAIL_ADDRESSES} email addresses such as ops@example.com, each once`,
+  'proxy.enabled': 'true or false (SpendSense Lambdas connect through RDS Proxy)',
+  'proxy.iamAuth': 'true or false (the proxy requires IAM authentication from clients)',
 } as const;
 
 export const stageConfigSchema = z
@@ -91,10 +99,41 @@ export const stageConfigSchema = z
           }
         });
       }),
+    /** Master password rotation by the stack's rotation function (the connection secret follows). */
+    rotation: z.strictObject({
+      enabled: z.boolean(),
+      days: z.number().int().min(1).max(MAX_ROTATION_DAYS),
+    }),
+    /** The opt-in SSM access host `spendsense-db tunnel` forwards through. */
+    accessHost: z.strictObject({ enabled: z.boolean() }),
+    /** Who the alarm topic emails; each address confirms its subscription first. */
+    alarms: z.strictObject({
+      emailAddresses: z
+        .array(z.string())
+        .max(MAX_ALARM_EMAIL_ADDRESSES)
+        .superRefine((addresses, ctx) => {
+          const lowerCase = addresses.map((address) => address.toLowerCase());
+          addresses.forEach((address, index) => {
+            const valid = z.email().safeParse(address).success;
+            const repeated = valid && lowerCase.indexOf(address.toLowerCase()) !== index;
+            if (!valid || repeated) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [index],
+                message: valid
+                  ? 'each address once (a repeated subscription fails the deployment)'
+                  : 'an email address such as ops@example.com',
+              });
+            }
+          });
+        }),
+    }),
+    /** RDS Proxy in front of the instance; the connection secret then names the proxy. */
+    proxy: z.strictObject({ enabled: z.boolean(), iamAuth: z.boolean() }),
   })
   .superRefine((config, ctx) => {
     const fail = (field: StageConfigField, message: string): void => {
-      ctx.addIssue({ code: 'custom', path: [field], message });
+      ctx.addIssue({ code: 'custom', path: field.split('.'), message });
     };
 
     if (config.maxAllocatedStorageGiB <= config.allocatedStorageGiB) {
@@ -112,7 +151,17 @@ export const stageConfigSchema = z
       );
     }
 
+    if (config.proxy.iamAuth && !config.proxy.enabled) {
+      fail(
+        'proxy.iamAuth',
+        'false while proxy.enabled is false (IAM authentication is a setting of the proxy)',
+      );
+    }
+
     if (config.stage === 'prod') {
+      if (!config.rotation.enabled) {
+        fail('rotation.enabled', 'true in prod (the master password changes on a schedule)');
+      }
       if (!config.multiAz)
         fail('multiAz', 'true in prod (a standby in a second Availability Zone)');
       if (!config.deletionProtection) fail('deletionProtection', 'true in prod');

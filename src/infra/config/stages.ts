@@ -3,7 +3,8 @@ import type { StageConfig } from './stage-config.js';
 
 /**
  * The values of each stage, in one place. Any field can be overridden for one synth with CDK
- * context, `-c spendsense:<stage>:<field>=<value>`, and is validated the same way.
+ * context, `-c spendsense:<stage>:<field>=<value>` (a nested one by its dotted name, such as
+ * `accessHost.enabled`), and is validated the same way.
  */
 export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
   dev: {
@@ -23,6 +24,13 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     secretsManagerEndpointAzs: 1,
     // Private by default; a developer opts in with their own address (docs/database.md).
     clientCidrs: [],
+    // On in dev too: dev rehearses what prod runs, and every dev deployment rotates once, proving
+    // the function reaches Secrets Manager and the database before prod depends on it.
+    rotation: { enabled: true, days: 30 },
+    // Opt-in: the host and its public address cost about $7.40 a month (docs/operations.md).
+    accessHost: { enabled: false },
+    alarms: { emailAddresses: [] },
+    proxy: { enabled: false, iamAuth: false },
   },
   prod: {
     stage: 'prod',
@@ -40,5 +48,9 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     retainLogsOnDelete: true,
     secretsManagerEndpointAzs: 2,
     clientCidrs: [],
+    rotation: { enabled: true, days: 30 },
+    accessHost: { enabled: false },
+    alarms: { emailAddresses: [] },
+    proxy: { enabled: true, iamAuth: false },
   },
 };

@@ -3,18 +3,14 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONNECTION_SECRET_ENV } from '../../shared/names.js';
+import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const PROBE_ENTRY = fileURLToPath(new URL('../../lambda/probe/handler.ts', import.meta.url));
-
-/** The newest Node.js runtime Lambda offers (and cdk-nag's AwsSolutions-L1 expects). */
-export const PROBE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface ProbeFunctionProps {
   readonly vpc: ec2.IVpc;
@@ -76,14 +72,9 @@ export class ProbeFunction extends Construct {
       ],
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = createSpendSenseFunction(this, 'Function', {
       description: 'SpendSense database probe: connects like a SpendSense Lambda and reports',
       entry: PROBE_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      runtime: PROBE_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(15),
       reservedConcurrentExecutions: props.reservedConcurrency,
@@ -92,24 +83,7 @@ export class ProbeFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnets: [...props.subnets] },
       securityGroups: [props.securityGroup],
-      environment: {
-        [CONNECTION_SECRET_ENV]: props.connectionSecret.secretArn,
-        // Stack traces point into src/, not into the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // node-postgres and other CommonJS dependencies call require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // The runtime ships the AWS SDK v3; pg-native is an optional native addon pg never needs.
-        externalModules: ['@aws-sdk/*', 'pg-native'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-      },
+      environment: { [CONNECTION_SECRET_ENV]: props.connectionSecret.secretArn },
     });
     // Not invocable before it may read its secret.
     this.function.node.addDependency(this.policy);

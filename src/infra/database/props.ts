@@ -2,13 +2,15 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Stage } from '../../shared/names.js';
+import { INSTANCE_CAPACITY_ALLOWED, instanceCapacity } from '../alarms/instance-capacity.js';
 
 export interface SpendSenseDatabaseProps {
   /** The stage; it names the instance, the secrets and the log groups. */
   readonly stage: Stage;
 
   /**
-   * The instance class.
+   * The instance class. The alarm thresholds derive from it, so it must be a class of the
+   * alarms' table (t3, t4g and the m, r, x2 and z1d families).
    * @default - db.t3.micro
    */
   readonly instanceType?: ec2.InstanceType;
@@ -57,7 +59,8 @@ export interface SpendSenseDatabaseProps {
   readonly preferredMaintenanceWindow?: string;
 
   /**
-   * Retention of every log group of the construct (database exports, flow logs, probe).
+   * Retention of every log group of the construct (database exports, flow logs, probe,
+   * rotation).
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -88,10 +91,58 @@ export interface SpendSenseDatabaseProps {
    * @default 1
    */
   readonly probeReservedConcurrency?: number;
+
+  /**
+   * Rotate the master password on a schedule with the stack's rotation function, which rewrites
+   * the connection secret in the same rotation. Every deployment that creates or changes the
+   * schedule rotates once.
+   * @default true
+   */
+  readonly passwordRotation?: boolean;
+
+  /**
+   * Time between two rotations: a whole number of days from 1 to 1000. Only with
+   * `passwordRotation`.
+   * @default Duration.days(30)
+   */
+  readonly passwordRotationInterval?: Duration;
+
+  /**
+   * Run an SSM-managed access host (t4g.nano, no inbound rule, no key pair) that
+   * `spendsense-db tunnel` forwards a local port through. Adds public subnets to the VPC, the
+   * host's only way to Systems Manager without a NAT gateway; the database stays private.
+   * @default false
+   */
+  readonly accessHost?: boolean;
+
+  /**
+   * Email addresses subscribed to the alarm topic; each confirms its subscription first.
+   * @default - none: the topic can be subscribed to later
+   */
+  readonly alarmEmailAddresses?: readonly string[];
+
+  /**
+   * Put an RDS Proxy (TLS required) in front of the instance. The connection secret's `host` and
+   * `url` then name the proxy, so SpendSense Lambdas and the probe connect through it; the
+   * rotation function keeps using the instance endpoint.
+   * @default false
+   */
+  readonly proxy?: boolean;
+
+  /**
+   * Make the proxy require IAM authentication from clients. Only with `proxy`. The runtime
+   * module authenticates with the connection secret's password, so clients then need IAM auth
+   * tokens of their own.
+   * @default false
+   */
+  readonly proxyIamAuth?: boolean;
 }
 
 /** The props with every default applied. */
-export type ResolvedProps = Required<SpendSenseDatabaseProps>;
+export type ResolvedProps = Required<Omit<SpendSenseDatabaseProps, 'passwordRotationInterval'>> & {
+  /** `undefined` when rotation is off. */
+  readonly passwordRotationInterval: Duration | undefined;
+};
 
 /**
  * Applies the documented defaults and rejects props that contradict each other or a guarantee
@@ -112,9 +163,44 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     secretsManagerEndpointAzs: 2,
     clientCidrs: [],
     probeReservedConcurrency: 1,
+    passwordRotation: true,
+    accessHost: false,
+    alarmEmailAddresses: [],
+    proxy: false,
+    proxyIamAuth: false,
     ...withoutUndefined(props),
     stage: props.stage,
+    passwordRotationInterval:
+      props.passwordRotation === false
+        ? props.passwordRotationInterval
+        : (props.passwordRotationInterval ?? Duration.days(30)),
   };
+
+  if (!resolved.passwordRotation && resolved.passwordRotationInterval !== undefined) {
+    throw new Error(
+      `\`passwordRotationInterval\` can only be set with \`passwordRotation\`. Got ${resolved.passwordRotationInterval.toHumanString()} with rotation off.`,
+    );
+  }
+  const interval = resolved.passwordRotationInterval;
+  if (interval !== undefined && !interval.isUnresolved()) {
+    const days = interval.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 1 || days > 1000) {
+      throw new Error(
+        `\`passwordRotationInterval\` must be a whole number of days from 1 to 1000. Got ${interval.toHumanString()}.`,
+      );
+    }
+  }
+  if (resolved.proxyIamAuth && !resolved.proxy) {
+    throw new Error(
+      '`proxyIamAuth` can only be set with `proxy`: IAM authentication is a setting of the proxy. Got `proxyIamAuth: true` without a proxy.',
+    );
+  }
+  const instanceClass = `db.${resolved.instanceType.toString()}`;
+  if (instanceCapacity(instanceClass) === undefined) {
+    throw new Error(
+      `\`instanceType\` must be ${INSTANCE_CAPACITY_ALLOWED} without the db. prefix: the alarm thresholds derive from it. Got ${resolved.instanceType.toString()}.`,
+    );
+  }
 
   const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: cap } = resolved;
   if (allocated < 20) {

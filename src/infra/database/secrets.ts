@@ -1,6 +1,5 @@
 import { Fn, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
@@ -38,12 +37,19 @@ export function createCredentialsSecret(
   });
 }
 
+/** Where SpendSense code connects: the instance endpoint, or the proxy in front of it. */
+export interface ConnectionEndpoint {
+  readonly host: string;
+  /** A number, or the instance's `Endpoint.Port` attribute (a string token). */
+  readonly port: number | string;
+}
+
 /**
  * The secret SpendSense code reads: `{ url, engine, host, port, dbname, username, password }`,
- * composed by CloudFormation at deploy time from the instance endpoint and a dynamic reference
- * to the attached credentials (`{{resolve:secretsmanager:...}}`). The template holds only the
- * reference. CloudFormation re-reads it on each stack update only, so a password rotation must
- * rewrite this secret too.
+ * composed by CloudFormation at deploy time from the endpoint and a dynamic reference to the
+ * attached credentials (`{{resolve:secretsmanager:...}}`). The template holds only the
+ * reference. CloudFormation re-reads it on each stack update only, so the password rotation
+ * rewrites this secret too (its `password` and `url`; the host stays the one composed here).
  *
  * The URL carries no `sslmode`: in node-postgres a URL's `sslmode` replaces the whole `ssl`
  * object (and with it the RDS certificate authorities), so clients pass TLS settings explicitly.
@@ -52,26 +58,25 @@ export function createConnectionSecret(
   scope: Construct,
   stage: Stage,
   encryptionKey: kms.IKey,
-  instance: rds.DatabaseInstance,
+  endpoint: ConnectionEndpoint,
   attachedCredentials: secretsmanager.ISecret,
 ): secretsmanager.Secret {
   const password = attachedCredentials.secretValueFromJson('password').unsafeUnwrap();
-  const host = instance.dbInstanceEndpointAddress;
-  const port = instance.dbInstanceEndpointPort;
+  const { host, port } = endpoint;
   const url = Fn.join('', [
     `postgresql://${MASTER_USERNAME}:`,
     password,
     '@',
     host,
     ':',
-    port,
+    String(port),
     `/${DATABASE_NAME}`,
   ]);
   const value = Stack.of(scope).toJsonString({
     url,
     engine: ENGINE,
     host,
-    port: Token.asNumber(port),
+    port: typeof port === 'number' ? port : Token.asNumber(port),
     dbname: DATABASE_NAME,
     username: MASTER_USERNAME,
     password,

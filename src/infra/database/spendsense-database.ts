@@ -4,7 +4,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENGINE_MAJOR_VERSION, type Stage } from '../../shared/names.js';
+import { DATABASE_PORT, ENGINE_MAJOR_VERSION, type Stage } from '../../shared/names.js';
+import { AccessHost } from '../access-host/access-host.js';
+import { DatabaseAlarms } from '../alarms/database-alarms.js';
+import { DatabaseProxy } from '../proxy/database-proxy.js';
+import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
@@ -23,7 +27,9 @@ export type { SpendSenseDatabaseProps } from './props.js';
  * SpendSense's PostgreSQL 15 on RDS, with everything it needs to be used safely: its own VPC,
  * a customer-managed key, TLS-only parameters, generated credentials, a connection secret
  * composed at deploy time, the security group Lambdas join, a Secrets Manager endpoint for
- * them, and a probe function that proves the path works.
+ * them, and a probe function that proves the path works. To run it: password rotation that
+ * keeps the connection secret in step, alarms derived from the instance class, and, when asked
+ * for, RDS Proxy and an SSM access host for `spendsense-db tunnel`.
  */
 export class SpendSenseDatabase extends Construct {
   readonly stage: Stage;
@@ -44,6 +50,14 @@ export class SpendSenseDatabase extends Construct {
   readonly probeFunction: lambda.IFunction;
   /** True when developer client CIDRs made the instance publicly accessible. */
   readonly publiclyAccessible: boolean;
+  /** The password rotation; `undefined` when `passwordRotation` is off. */
+  readonly rotation?: DatabaseCredentialsRotation;
+  /** CloudWatch alarms on the instance and the topic they notify. */
+  readonly alarms: DatabaseAlarms;
+  /** RDS Proxy; `undefined` unless `proxy` is on. */
+  readonly proxy?: DatabaseProxy;
+  /** The SSM access host; `undefined` unless `accessHost` is on. */
+  readonly accessHost?: AccessHost;
 
   constructor(scope: Construct, id: string, spendSenseDatabaseProps: SpendSenseDatabaseProps) {
     super(scope, id);
@@ -63,7 +77,7 @@ export class SpendSenseDatabase extends Construct {
     const network = new DatabaseNetwork(this, 'Network', {
       flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
       logs: logSettings,
-      publicSubnets: this.publiclyAccessible,
+      publicSubnets: this.publiclyAccessible || props.accessHost,
     });
     this.vpc = network.vpc;
     this.isolatedSubnets = network.isolatedSubnets;
@@ -101,11 +115,31 @@ export class SpendSenseDatabase extends Construct {
     }
     this.credentialsSecret = this.instance.secret;
 
+    if (props.proxy) {
+      this.proxy = new DatabaseProxy(this, 'Proxy', {
+        vpc: this.vpc,
+        subnets: { subnets: [...this.isolatedSubnets] },
+        instance: this.instance,
+        credentialsSecret: this.credentialsSecret,
+        encryptionKey: this.kmsKey,
+        clientSecurityGroups: [this.lambdaSecurityGroup],
+        secretsManagerEndpointSecurityGroup: this.endpointSecurityGroup,
+        iamAuth: props.proxyIamAuth,
+      });
+    }
+
+    // SpendSense code connects where the connection secret says: through the proxy when there
+    // is one (it listens on the database port), else to the instance.
     this.connectionSecret = createConnectionSecret(
       this,
       props.stage,
       this.kmsKey,
-      this.instance,
+      this.proxy === undefined
+        ? {
+            host: this.instance.dbInstanceEndpointAddress,
+            port: this.instance.dbInstanceEndpointPort,
+          }
+        : { host: this.proxy.endpoint, port: DATABASE_PORT },
       this.credentialsSecret,
     );
 
@@ -126,14 +160,56 @@ export class SpendSenseDatabase extends Construct {
     });
     this.probeFunction = probe.function;
 
+    if (props.passwordRotationInterval !== undefined) {
+      // The Lambda security group reaches the database and the Secrets Manager endpoint, which
+      // is all the function needs; it connects to the instance itself, never to the proxy.
+      this.rotation = new DatabaseCredentialsRotation(this, 'Rotation', {
+        credentialsSecret: this.credentialsSecret,
+        connectionSecret: this.connectionSecret,
+        encryptionKey: this.kmsKey,
+        instance: this.instance,
+        vpc: this.vpc,
+        vpcSubnets: { subnets: [...this.isolatedSubnets] },
+        securityGroup: this.lambdaSecurityGroup,
+        secretsManagerEndpoint: this.secretsManagerEndpoint,
+        automaticallyAfter: props.passwordRotationInterval,
+        // Within the key policy's `/spendsense/<stage>/database/*`.
+        logGroupName: `${logPrefix}/rotation`,
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+      });
+    }
+
+    this.alarms = new DatabaseAlarms(this, 'Alarms', {
+      instance: this.instance,
+      instanceClass: `db.${props.instanceType.toString()}`,
+      allocatedStorageGiB: props.allocatedStorageGiB,
+      storageType: rds.StorageType.GP3,
+      encryptionKey: this.kmsKey,
+      namePrefix: `spendsense-${props.stage}-database`,
+      emailAddresses: props.alarmEmailAddresses,
+    });
+
+    if (props.accessHost) {
+      this.accessHost = new AccessHost(this, 'AccessHost', {
+        vpc: this.vpc,
+        databaseSecurityGroup: this.databaseSecurityGroup,
+        encryptionKey: this.kmsKey,
+        instanceName: `spendsense-${props.stage}-access-host`,
+      });
+    }
+
     acknowledgeFindings({
       instance: this.instance,
-      secrets: [credentials, this.connectionSecret],
+      credentialsSecret: credentials,
+      connectionSecret: this.connectionSecret,
       probe,
       network,
       multiAz: props.multiAz,
       deletionProtection: props.deletionProtection,
       publiclyAccessible: this.publiclyAccessible,
+      passwordRotation: this.rotation !== undefined,
+      accessHost: this.accessHost !== undefined,
     });
   }
 }

@@ -1,5 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledge.js';
 import type { DatabaseCredentialsRotation } from './database-credentials-rotation.js';
 
 const LAMBDA_ENI_POLICY =
@@ -7,7 +6,7 @@ const LAMBDA_ENI_POLICY =
 
 /**
  * The cdk-nag findings the rotation accepts, each on the narrowest construct, with the reason a
- * reviewer needs. Listed in docs/operations.md.
+ * reviewer needs. Listed in docs/database.md (and docs/operations.md).
  */
 export function acknowledgeRotationFindings(rotation: DatabaseCredentialsRotation): void {
   acknowledge(
@@ -30,9 +29,4 @@ export function acknowledgeRotationFindings(rotation: DatabaseCredentialsRotatio
     'NIST.800.53.R5-LambdaConcurrency',
     "Secrets Manager runs one rotation per secret at a time and calls the steps one after another, so the function never scales out. AWS's rotation guide warns that a reserved concurrency below 10 can throttle rotation functions, and reserving 10 would take that much from the account's unreserved pool for a function that runs a few seconds a month.",
   );
-}
-
-/** Pack-qualified id (`<pack>::<rule>`), the form the validation report records with the reason. */
-function acknowledge(scope: IConstruct, rule: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `${rule.slice(0, rule.indexOf('-'))}::${rule}`, reason });
 }

@@ -3,23 +3,19 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_NAME, RotationEnvironment } from '../../shared/names.js';
 import { encryptedLogGroup } from '../database/log-groups.js';
+import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
 import { acknowledgeRotationFindings } from './acknowledgements.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const ROTATION_ENTRY = fileURLToPath(
   new URL('../../lambda/rotation/handler.ts', import.meta.url),
 );
-
-/** The newest Node.js runtime Lambda offers (and cdk-nag's AwsSolutions-L1 expects). */
-export const ROTATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface DatabaseCredentialsRotationProps {
   /**
@@ -206,15 +202,10 @@ export class DatabaseCredentialsRotation extends Construct {
       ],
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = createSpendSenseFunction(this, 'Function', {
       description:
         'SpendSense database password rotation (single user), connection secret included',
       entry: ROTATION_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      runtime: ROTATION_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
       timeout: Duration.minutes(2),
@@ -228,21 +219,6 @@ export class DatabaseCredentialsRotation extends Construct {
         [RotationEnvironment.DatabaseHost]: props.instance.dbInstanceEndpointAddress,
         [RotationEnvironment.DatabasePort]: props.instance.dbInstanceEndpointPort,
         [RotationEnvironment.DatabaseName]: props.databaseName ?? DATABASE_NAME,
-        // Stack traces point into the TypeScript sources rather than the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // node-postgres and other CommonJS dependencies call require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // The runtime ships the AWS SDK v3; pg-native is an optional native addon pg never needs.
-        externalModules: ['@aws-sdk/*', 'pg-native'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
       },
     });
     // Not invocable before it may use what it needs.

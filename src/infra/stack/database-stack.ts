@@ -1,6 +1,14 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AspectPriority,
+  Aspects,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import { LogRetentionCheck } from '../alarms/log-retention-check.js';
 import type { StageConfig } from '../config/stage-config.js';
 import { SpendSenseDatabase } from '../database/spendsense-database.js';
 import { addDatabaseOutputs } from './outputs.js';
@@ -38,8 +46,18 @@ export class DatabaseStack extends Stack {
       logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
       clientCidrs: config.clientCidrs,
+      passwordRotation: config.rotation.enabled,
+      ...(config.rotation.enabled && {
+        passwordRotationInterval: Duration.days(config.rotation.days),
+      }),
+      accessHost: config.accessHost.enabled,
+      alarmEmailAddresses: config.alarms.emailAddresses,
+      proxy: config.proxy.enabled,
+      proxyIamAuth: config.proxy.iamAuth,
     });
 
     addDatabaseOutputs(this, this.database);
+    // Read-only: runs after every aspect that may add resources, log groups included.
+    Aspects.of(this).add(new LogRetentionCheck(), { priority: AspectPriority.READONLY });
   }
 }

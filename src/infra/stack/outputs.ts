@@ -1,27 +1,32 @@
-import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn, type Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   DATABASE_NAME,
   OutputKeys,
+  connectionSecretArnParameterName,
   connectionSecretName,
   credentialsSecretName,
+  isolatedSubnetIdsParameterName,
+  kmsKeyArnParameterName,
   lambdaSecurityGroupExportName,
   lambdaSecurityGroupParameterName,
+  vpcIdParameterName,
   type OutputKey,
 } from '../../shared/names.js';
 import type { SpendSenseDatabase } from '../database/spendsense-database.js';
 
-/** Output keys of features later issues add (access host, alarms, proxy); not created here. */
-type LaterOutputKey = 'AccessHostInstanceId' | 'AlarmTopicArn' | 'ProxyEndpoint';
+type OutputValues = Partial<Record<OutputKey, [value: string, description: string]>>;
 
 /**
- * What other tools read from a deployed stack. `verify`, `info` and the docs read the outputs
- * by these exact keys (created at stack scope, so the key is the logical id); later Lambda
- * stacks find the Lambda security group through the export or the SSM parameter.
+ * What other tools read from a deployed stack. `verify`, `info`, `tunnel` and the docs read the
+ * outputs by these exact keys (created at stack scope, so the key is the logical id); the
+ * access host and proxy outputs exist only when those features do. Lambda stacks, which live in
+ * other apps, find the network, the secret and the key through SSM parameters (the Lambda
+ * security group through an export too).
  */
 export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): void {
   const { stage } = database;
-  const values: Record<Exclude<OutputKey, LaterOutputKey>, [value: string, description: string]> = {
+  const values: OutputValues = {
     EndpointAddress: [database.instance.dbInstanceEndpointAddress, 'PostgreSQL host name'],
     EndpointPort: [database.instance.dbInstanceEndpointPort, 'PostgreSQL port'],
     DatabaseName: [DATABASE_NAME, 'Database name'],
@@ -54,6 +59,19 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
       database.probeFunction.functionName,
       'Connectivity probe invoked by spendsense-db verify',
     ],
+    AlarmTopicArn: [database.alarms.topic.topicArn, 'SNS topic the database alarms notify'],
+    ...(database.accessHost !== undefined && {
+      AccessHostInstanceId: [
+        database.accessHost.instanceId,
+        'SSM-managed access host spendsense-db tunnel forwards through',
+      ],
+    }),
+    ...(database.proxy !== undefined && {
+      ProxyEndpoint: [
+        database.proxy.endpoint,
+        'RDS Proxy endpoint SpendSense Lambdas connect to (the connection secret names it)',
+      ],
+    }),
   };
 
   for (const [key, [value, description]] of Object.entries(values) as [
@@ -67,9 +85,42 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
     });
   }
 
-  new ssm.StringParameter(stack, 'LambdaSecurityGroupParameter', {
-    parameterName: lambdaSecurityGroupParameterName(stage),
-    stringValue: database.lambdaSecurityGroup.securityGroupId,
-    description: `Security group SpendSense ${stage} Lambdas join to reach the database`,
-  });
+  const parameters: [id: string, name: string, value: string, description: string][] = [
+    [
+      'LambdaSecurityGroupParameter',
+      lambdaSecurityGroupParameterName(stage),
+      database.lambdaSecurityGroup.securityGroupId,
+      `Security group SpendSense ${stage} Lambdas join to reach the database`,
+    ],
+    [
+      'VpcIdParameter',
+      vpcIdParameterName(stage),
+      database.vpc.vpcId,
+      `VPC of the SpendSense ${stage} database`,
+    ],
+    [
+      'IsolatedSubnetIdsParameter',
+      isolatedSubnetIdsParameterName(stage),
+      Fn.join(
+        ',',
+        database.isolatedSubnets.map((subnet) => subnet.subnetId),
+      ),
+      `Isolated subnets (comma-separated, AZ order) SpendSense ${stage} Lambdas run in`,
+    ],
+    [
+      'ConnectionSecretArnParameter',
+      connectionSecretArnParameterName(stage),
+      database.connectionSecret.secretArn,
+      `Connection secret SpendSense ${stage} Lambdas read`,
+    ],
+    [
+      'KmsKeyArnParameter',
+      kmsKeyArnParameterName(stage),
+      database.kmsKey.keyArn,
+      `Key that encrypts the SpendSense ${stage} database secrets`,
+    ],
+  ];
+  for (const [id, parameterName, stringValue, description] of parameters) {
+    new ssm.StringParameter(stack, id, { parameterName, stringValue, description });
+  }
 }
