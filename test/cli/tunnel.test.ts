@@ -263,7 +263,7 @@ describe('connect instructions', () => {
       "sslrootcert='/home/ana/My Projects/spend\\$ense/.spendsense/rds-ca-bundle.pem'\"",
     );
     expect(text).toContain(
-      '--secret-id spendsense/prod/database/connection --region us-east-1 --hostaddr 127.0.0.1 --port 15432',
+      '--secret-id spendsense/prod/database/credentials --region us-east-1 --hostaddr 127.0.0.1 --port 15432',
     );
   });
 });
@@ -340,7 +340,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
       'export PGPASSWORD="$(aws secretsmanager get-secret-value --secret-id spendsense/dev/database/credentials --region eu-west-1 --query SecretString --output text | jq -r .password)"',
     );
     expect(stdout).toContain(
-      'npx spendsense-db check --secret-id spendsense/dev/database/connection --region eu-west-1 --hostaddr 127.0.0.1 --port 15500',
+      'npx spendsense-db check --secret-id spendsense/dev/database/credentials --region eu-west-1 --hostaddr 127.0.0.1 --port 15500',
     );
     expect(stdout).not.toMatch(/sslmode=(disable|allow|prefer|require)\b/);
   });
@@ -367,17 +367,18 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
     async function checkAsPrinted(endpoint: string) {
       serveStack({ AccessHostInstanceId: INSTANCE_ID, EndpointAddress: endpoint });
       mocks.secretsManager
-        .on(GetSecretValueCommand, { SecretId: 'spendsense/dev/database/connection' })
+        .on(GetSecretValueCommand, { SecretId: 'spendsense/dev/database/credentials' })
         .resolves({
-          Name: 'spendsense/dev/database/connection',
+          Name: 'spendsense/dev/database/credentials',
+          // The credentials secret once RDS attached it: the instance endpoint, never a proxy.
           SecretString: JSON.stringify({
-            url: `postgresql://${postgres.user}:${postgres.password}@${endpoint}:5432/${postgres.database}`,
+            username: postgres.user,
+            password: postgres.password,
             engine: 'postgres',
             host: endpoint,
             port: 5432,
             dbname: postgres.database,
-            username: postgres.user,
-            password: postgres.password,
+            dbInstanceIdentifier: 'spendsense-dev',
           }),
           VersionStages: ['AWSCURRENT'],
         });

@@ -1,7 +1,6 @@
 import {
   DATABASE_NAME,
   MASTER_USERNAME,
-  connectionSecretName,
   credentialsSecretName,
   type Stage,
 } from '../../shared/names.js';
@@ -50,8 +49,11 @@ export function connectInstructions(input: ConnectInstructionsInput): string {
     `  export PGPASSWORD="$(${password})"`,
     `  psql "${conninfo.replace(/["\\$`]/g, '\\$&')}"`,
     '',
-    'spendsense-db check (the connection secret, reached through the tunnel):',
-    `  npx spendsense-db check --secret-id ${connectionSecretName(stage)} --region ${region} --hostaddr ${TUNNEL_ADDRESS} --port ${localPort}`,
+    // The credentials secret, not the connection secret: RDS keeps its `host` on the instance
+    // endpoint, which is what the tunnel reaches, while the connection secret names the RDS
+    // Proxy in stages that have one (and the proxy admits only the Lambda security group).
+    'spendsense-db check (the credentials secret, reached through the tunnel):',
+    `  npx spendsense-db check --secret-id ${credentialsSecretName(stage)} --region ${region} --hostaddr ${TUNNEL_ADDRESS} --port ${localPort}`,
     '',
     'Other clients: docs/operations.md, "Private access from a laptop".',
     'The tunnel stays open until you press Ctrl-C (or Session Manager ends an idle session).',
