@@ -319,6 +319,37 @@ describe('every billable type, on a handmade template', () => {
   });
 });
 
+describe('RDS Proxy', () => {
+  const proxyFor = (instanceClass: string) => ({
+    Resources: {
+      Proxy: { Type: 'AWS::RDS::DBProxy', Properties: { EngineFamily: 'POSTGRESQL' } },
+      ProxyTargets: {
+        Type: 'AWS::RDS::DBProxyTargetGroup',
+        Properties: { DBProxyName: { Ref: 'Proxy' }, DBInstanceIdentifiers: [{ Ref: 'Db' }] },
+      },
+      Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: instanceClass } },
+    },
+  });
+  const proxyLine = (cost: CostEstimate) => cost.lines.find((line) => line.logicalId === 'Proxy');
+
+  test("bills the target's vCPUs from the instance class table, priced or not", async () => {
+    // db.m6g.4xlarge: 16 vCPUs; its hourly price is not in the table, its size is.
+    const cost = await estimate('prod', writeTemplate('proxy-m6g', proxyFor('db.m6g.4xlarge')));
+    expect(proxyLine(cost)?.monthlyUsd).toBeCloseTo(16 * HOURS * P.rds.proxyVcpuHourly, 9);
+  });
+
+  test('leaves a proxy unpriced when its target class is unknown', async () => {
+    const cost = await estimate('prod', writeTemplate('proxy-unknown', proxyFor('db.q9.large')));
+    expect(proxyLine(cost)).toBeUndefined();
+    expect(cost.unpriced).toContainEqual(
+      expect.objectContaining({
+        logicalId: 'Proxy',
+        reason: 'vCPUs of target Db (db.q9.large) unknown',
+      }),
+    );
+  });
+});
+
 describe('no template to price', () => {
   test('a --template that does not exist: exit 70 naming the file', async () => {
     const missing = path.join(scratch, 'missing.template.json');

@@ -6,10 +6,8 @@ import {
   DatabaseAlarms,
   type DatabaseAlarmsProps,
 } from '../../src/infra/alarms/database-alarms.js';
-import {
-  estimatedMaxConnections,
-  instanceCapacity,
-} from '../../src/infra/alarms/instance-capacity.js';
+import { estimatedMaxConnections } from '../../src/infra/alarms/max-connections.js';
+import { instanceCapacity } from '../../src/shared/instance-classes.js';
 import {
   createFixture,
   findingsUnder,
@@ -42,30 +40,7 @@ function alarmNamed(template: Template, suffix: string): Record<string, unknown>
   return found[0]?.Properties as Record<string, unknown> | undefined;
 }
 
-describe('instance capacity', () => {
-  test.each([
-    ['db.t3.micro', 2, 1, true],
-    ['db.t4g.small', 2, 2, true],
-    ['db.t4g.2xlarge', 8, 32, true],
-    ['db.m6g.large', 2, 8, false],
-    ['db.m5.4xlarge', 16, 64, false],
-    ['db.r6g.xlarge', 4, 32, false],
-    ['db.x2g.large', 2, 32, false],
-  ])('%s has %i vCPUs and %i GiB (burstable: %s)', (instanceClass, vCpus, memoryGiB, burstable) => {
-    expect(instanceCapacity(instanceClass)).toMatchObject({ vCpus, memoryGiB, burstable });
-  });
-
-  test.each([
-    'db.t3.mirco',
-    't3.micro',
-    'db.t3.4xlarge',
-    'db.m6g.micro',
-    'db.q9.large',
-    'db.m6g.0xlarge',
-  ])('%s is not a class it knows', (instanceClass) => {
-    expect(instanceCapacity(instanceClass)).toBeUndefined();
-  });
-
+describe('max_connections', () => {
   test('max_connections follows LEAST(memory / 9531392, 5000) with a quarter of the memory held back', () => {
     const micro = instanceCapacity('db.t3.micro');
     const huge = instanceCapacity('db.r6g.16xlarge');
@@ -343,7 +318,7 @@ describe('conflicting props are rejected with the prop and the value', () => {
     [
       'a class without the db. prefix',
       { instanceClass: 't3.micro' },
-      '`instanceClass` must be "db.<family>.<size>"',
+      '`instanceClass` must be an RDS for PostgreSQL instance class "db.<family>.<size>"',
     ],
     [
       'a name prefix with spaces',

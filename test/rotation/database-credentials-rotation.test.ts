@@ -68,6 +68,13 @@ describe('the rotation function', () => {
     }
   });
 
+  test('keeps 10 executions in reserve, the least Secrets Manager advises', () => {
+    fixture.template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 10,
+    });
+  });
+
   test('runs in the isolated subnets with the given security group', () => {
     const subnets = fixture.parts.vpc.isolatedSubnets.map((subnet) => resolve(subnet.subnetId));
     fixture.template.hasResourceProperties('AWS::Lambda::Function', {
@@ -170,7 +177,8 @@ describe('permissions', () => {
     });
   });
 
-  test('use "*" only for GetRandomPassword, alone in its own policy', () => {
+  test('name no wildcard resource and no GetRandomPassword: the function generates passwords', () => {
+    fixture.template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     const statements = Object.values(
       fixture.template.findResources('AWS::IAM::ManagedPolicy'),
     ).flatMap(
@@ -181,17 +189,12 @@ describe('permissions', () => {
           }
         ).Properties.PolicyDocument.Statement,
     );
-    const wildcard = statements.filter((statement) =>
-      JSON.stringify(statement.Resource).includes('*'),
+    expect(
+      statements.filter((statement) => JSON.stringify(statement.Resource).includes('*')),
+    ).toEqual([]);
+    expect(JSON.stringify(statements.map((statement) => statement.Action))).not.toContain(
+      'GetRandomPassword',
     );
-    expect(wildcard).toEqual([
-      {
-        Sid: 'GeneratePasswords',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetRandomPassword',
-        Resource: '*',
-      },
-    ]);
   });
 
   test('are all customer-managed, besides the AWS policy for network interfaces', () => {
@@ -233,7 +236,6 @@ describe('the schedule', () => {
       expect.arrayContaining([
         logicalId(fixture.rotation.function),
         logicalId(fixture.rotation.policy),
-        logicalId(fixture.rotation.passwordPolicy),
         expect.stringMatching(/^RotationFunctionInvokedBySecretsManager/),
         logicalId(fixture.parts.endpoint),
       ]),
@@ -259,8 +261,6 @@ describe('compliance (AwsSolutions, NIST 800-53 R5, PCI DSS 3.2.1)', () => {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess]',
         'Fixture/Rotation/Role',
       ],
-      ['AwsSolutions-IAM5[Resource::*]', 'Fixture/Rotation/PasswordPolicy'],
-      ['NIST.800.53.R5-LambdaConcurrency', 'Fixture/Rotation/Function'],
       ['NIST.800.53.R5-LambdaDLQ', 'Fixture/Rotation/Function'],
     ]);
     for (const { reason } of acknowledged) expect(reason?.length).toBeGreaterThan(100);
@@ -290,6 +290,7 @@ describe('props', () => {
       automaticallyAfter: Duration.days(7),
       rotateImmediatelyOnUpdate: false,
       logRetention: 365,
+      reservedConcurrentExecutions: 20,
       secretsManagerEndpoint: undefined,
     }));
     custom.template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
@@ -297,6 +298,9 @@ describe('props', () => {
       RotateImmediatelyOnUpdate: false,
     });
     custom.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    custom.template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 20,
+    });
   });
 
   const build =
@@ -327,6 +331,11 @@ describe('props', () => {
       'more than 1000 days',
       { automaticallyAfter: Duration.days(1001) },
       '`automaticallyAfter` must be a whole number of days from 1 to 1000. Got 1001 days.',
+    ],
+    [
+      'a reserved concurrency below 10',
+      { reservedConcurrentExecutions: 5 },
+      '`reservedConcurrentExecutions` must be a whole number of at least 10: less can throttle a rotation function. Got 5.',
     ],
     [
       'a log group snapshot',

@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import { GetRandomPasswordCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   RotationConfigurationError,
@@ -130,14 +129,6 @@ describe('createSecret', () => {
     const token = fake.startRotation(secrets.credentialsArn);
     await step('createSecret', token);
 
-    const generate = fake.mock.commandCalls(GetRandomPasswordCommand);
-    expect(generate).toHaveLength(1);
-    expect(generate[0]?.args[0].input).toEqual({
-      PasswordLength: PASSWORD_LENGTH,
-      ExcludePunctuation: true,
-      IncludeSpace: false,
-      RequireEachIncludedType: true,
-    });
     const pending = parse(fake.value(secrets.credentialsArn, 'AWSPENDING'));
     expect(pending).toEqual({
       username: user.username,
@@ -153,17 +144,48 @@ describe('createSecret', () => {
     expect(parse(fake.value(secrets.connectionArn)).password).toBe(user.password);
   });
 
+  test('generates the password itself: Secrets Manager is only read and written', async () => {
+    const token = fake.startRotation(secrets.credentialsArn);
+    await step('createSecret', token);
+
+    const sent = fake.mock.calls().map((call) => call.args[0].constructor.name);
+    expect(new Set(sent)).toEqual(
+      new Set(['DescribeSecretCommand', 'GetSecretValueCommand', 'PutSecretValueCommand']),
+    );
+  });
+
+  test('takes the length it is given', async () => {
+    dependencies = { ...dependencies, passwordLength: 48 };
+    const token = fake.startRotation(secrets.credentialsArn);
+    await step('createSecret', token);
+
+    expect(pendingPassword(token)).toMatch(/^[A-Za-z0-9]{48}$/);
+  });
+
+  test('gives every rotation a different password', async () => {
+    const passwords = new Set<string>([user.password]);
+    for (let rotation = 0; rotation < 3; rotation += 1) {
+      const token = fake.startRotation(secrets.credentialsArn);
+      await step('createSecret', token);
+      passwords.add(pendingPassword(token));
+      await step('finishSecret', token);
+    }
+    expect(passwords.size).toBe(4);
+  });
+
   test('run again, keeps the pending password instead of generating another', async () => {
     const token = fake.startRotation(secrets.credentialsArn);
     await step('createSecret', token);
     const first = fake.value(secrets.credentialsArn, 'AWSPENDING');
     const versions = fake.versionCount(secrets.credentialsArn);
+    const writes = () => fake.calls.filter((call) => call.operation === 'PutSecretValue');
+    const written = writes().length;
 
     await step('createSecret', token);
 
     expect(fake.value(secrets.credentialsArn, 'AWSPENDING')).toBe(first);
     expect(fake.versionCount(secrets.credentialsArn)).toBe(versions);
-    expect(fake.calls.filter((call) => call.operation === 'GetRandomPassword')).toHaveLength(1);
+    expect(writes()).toHaveLength(written);
   });
 
   test('fails before generating anything when the connection secret is for another user', async () => {
@@ -177,7 +199,8 @@ describe('createSecret', () => {
         `The connection secret ${secrets.connectionArn} is for user someone_else, but ${secrets.credentialsArn} rotates spendsense_admin: giving it the new password would break it.`,
       ),
     );
-    expect(fake.calls.filter((call) => call.operation === 'GetRandomPassword')).toEqual([]);
+    expect(fake.calls.filter((call) => call.operation === 'PutSecretValue')).toEqual([]);
+    expect(fake.versionCount(secrets.credentialsArn)).toBe(2);
   });
 
   test('names the missing fields of a malformed connection secret, never its values', async () => {

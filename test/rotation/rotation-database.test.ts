@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { connectionUrl } from '../../src/runtime/connection-secret.js';
 import { createDatabase } from '../../src/runtime/index.js';
+import { generatePassword } from '../../src/runtime/password.js';
 import { secretsManagerSource } from '../../src/runtime/secret-source.js';
 import {
   RotationDatabaseError,
@@ -14,13 +15,7 @@ import {
 } from '../../src/runtime/rotation/index.js';
 import { scramSha256Verifier } from '../../src/runtime/rotation/scram.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
-import {
-  canLogIn,
-  createLoginRole,
-  randomPassword,
-  setPassword,
-  withSession,
-} from './support/database.js';
+import { canLogIn, createLoginRole, setPassword, withSession } from './support/database.js';
 import { awsError, FakeSecretsManager } from './support/fake-secrets-manager.js';
 import {
   collectingLogger,
@@ -301,7 +296,7 @@ describe('setSecret', () => {
   test('logs in with the connection secret when AWSCURRENT no longer works', async () => {
     // An earlier rotation changed the password and the connection secret, then was abandoned
     // before finishSecret: only the connection secret knows the live password.
-    const live = { username: user.username, password: randomPassword() };
+    const live = { username: user.username, password: generatePassword() };
     await setPassword(server, admin, user.username, live.password);
     fake.overwrite(secrets.connectionArn, connectionSecretJson(address(), live));
 
@@ -320,7 +315,7 @@ describe('setSecret', () => {
   });
 
   test('refuses, changing nothing, when no known password logs in', async () => {
-    const unknown = { username: user.username, password: randomPassword() };
+    const unknown = { username: user.username, password: generatePassword() };
     await setPassword(server, admin, user.username, unknown.password);
     const token = fake.startRotation(secrets.credentialsArn);
     await run('createSecret', token);
@@ -472,7 +467,7 @@ async function backendGone(pid: number | undefined): Promise<void> {
 
 describe('the SCRAM verifier', () => {
   test('is the one PostgreSQL computes for the same password, salt and iterations', async () => {
-    const password = randomPassword();
+    const password = generatePassword();
     const stored = await withSession(server, admin, async (client) => {
       await client.query(`create role scram_check password ${client.escapeLiteral(password)}`);
       const result = await client.query<{ rolpassword: string }>(

@@ -14,7 +14,6 @@ const priceTableSchema = z.strictObject({
   hoursPerMonth: z.number().positive(),
   rds: z.strictObject({
     postgresInstanceHourly: byName,
-    instanceVcpus: z.record(z.string(), z.number().int().positive()),
     multiAzFactor: z.number().positive(),
     storageGbMonthly: byName,
     proxyVcpuHourly: usd,

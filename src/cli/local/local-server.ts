@@ -1,12 +1,12 @@
 import { access, chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { generatePassword } from '../../runtime/password.js';
 import { DATABASE_NAME, ENGINE_MAJOR_VERSION, MASTER_USERNAME } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import { resolveBinaries, type PostgresBinaries } from './binaries.js';
 import type { LocalConnection } from './connection-url.js';
 import { initialiseCluster, writeServerSettings } from './initialise.js';
-import { generatePassword } from './password.js';
 import { localStatePaths, type LocalStatePaths } from './paths.js';
 import {
   pgCtlIsRunning,

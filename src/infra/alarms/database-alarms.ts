@@ -8,10 +8,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
-  INSTANCE_CAPACITY_ALLOWED,
+  INSTANCE_CLASS_ALLOWED,
   instanceCapacity,
   type InstanceCapacity,
-} from './instance-capacity.js';
+} from '../../shared/instance-classes.js';
 import { deriveThresholds, type AlarmThresholds } from './thresholds.js';
 
 /** The alarms, by the suffix of their names. */
@@ -260,7 +260,7 @@ function validateProps(props: DatabaseAlarmsProps): InstanceCapacity {
   const capacity = instanceCapacity(props.instanceClass);
   if (capacity === undefined) {
     throw new Error(
-      `\`instanceClass\` must be ${INSTANCE_CAPACITY_ALLOWED}. Got ${props.instanceClass}.`,
+      `\`instanceClass\` must be ${INSTANCE_CLASS_ALLOWED}. Got ${props.instanceClass}.`,
     );
   }
   if (!NAME_PREFIX.test(props.namePrefix)) {

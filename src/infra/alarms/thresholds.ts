@@ -1,4 +1,5 @@
-import { estimatedMaxConnections, type InstanceCapacity } from './instance-capacity.js';
+import type { InstanceCapacity } from '../../shared/instance-classes.js';
+import { estimatedMaxConnections } from './max-connections.js';
 
 const GIB = 1024 ** 3;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
 import { CLIENT_CIDRS_ALLOWED, clientCidrProblem } from './client-cidr.js';
-import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from './instance-class.js';
 import {
   BACKUP_WINDOW_ALLOWED,
   MAINTENANCE_WINDOW_ALLOWED,

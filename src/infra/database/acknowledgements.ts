@@ -1,11 +1,13 @@
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from '../compliance/acknowledge.js';
+import type { EnhancedMonitoringRole } from './monitoring-role.js';
 import type { DatabaseNetwork } from './network.js';
 import type { ProbeFunction } from './probe-function.js';
 
 export interface AcknowledgedParts {
   readonly instance: rds.DatabaseInstance;
+  readonly monitoring: EnhancedMonitoringRole;
   readonly credentialsSecret: secretsmanager.ISecret;
   readonly connectionSecret: secretsmanager.ISecret;
   readonly probe: ProbeFunction;
@@ -25,8 +27,8 @@ const IGW_ROUTE_RULES = [
   'PCI.DSS.321-VPCNoUnrestrictedRouteToIGW',
 ];
 
-const ENHANCED_MONITORING_POLICY =
-  'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
+const ENHANCED_MONITORING_STREAMS =
+  'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:RDSOSMetrics:*';
 const LAMBDA_ENI_POLICY =
   'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess';
 
@@ -76,14 +78,11 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
     }
   }
 
-  const monitoringRole = instance.node.tryFindChild('MonitoringRole');
-  if (monitoringRole !== undefined) {
-    acknowledge(
-      monitoringRole,
-      `AwsSolutions-IAM4[${ENHANCED_MONITORING_POLICY}]`,
-      'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy RDS requires to publish enhanced monitoring metrics; it only writes the RDSOSMetrics log group. The role can be assumed by the RDS monitoring service only.',
-    );
-  }
+  acknowledge(
+    parts.monitoring.policy,
+    `AwsSolutions-IAM5[${ENHANCED_MONITORING_STREAMS}]`,
+    "`log-group:RDSOSMetrics:*` is the form of the log group's ARN IAM evaluates for log-group actions (CloudWatch Logs documents the bare form for tagging only); it also covers the group's streams, one per instance with enhanced monitoring, named by the instance's resource id, which the policy cannot name before the instance exists. Only the actions of the AWS-managed AmazonRDSEnhancedMonitoringRole, only this account and region, only the RDSOSMetrics group; the role trusts the RDS monitoring service for this account only.",
+  );
 
   if (parts.passwordRotation) {
     // The credentials secret is rotated (compliant); the connection secret follows it.

@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DATABASE_NAME, DATABASE_PORT } from '../../shared/names.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
+import type { EnhancedMonitoringRole } from './monitoring-role.js';
 import type { ResolvedProps } from './props.js';
 
 /** What RDS exports to CloudWatch Logs. */
@@ -20,6 +21,7 @@ export interface DatabaseInstanceParts {
   readonly securityGroup: ec2.ISecurityGroup;
   readonly encryptionKey: kms.IKey;
   readonly logs: LogGroupSettings;
+  readonly monitoring: EnhancedMonitoringRole;
 }
 
 /**
@@ -77,7 +79,10 @@ export function createDatabaseInstance(
     cloudwatchLogsExports: [...LOG_EXPORTS],
     // OS metrics (CPU credits, memory, swap) that matter on a burstable micro instance.
     monitoringInterval: Duration.seconds(60),
+    monitoringRole: parts.monitoring.role,
   });
   exportLogGroups.forEach((logGroup) => instance.node.addDependency(logGroup));
+  // Publishing starts with the instance: the role's permissions must be there by then.
+  instance.node.addDependency(parts.monitoring.policy);
   return instance;
 }

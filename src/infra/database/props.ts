@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import type { Stage } from '../../shared/names.js';
-import { INSTANCE_CAPACITY_ALLOWED, instanceCapacity } from '../alarms/instance-capacity.js';
 
 export interface SpendSenseDatabaseProps {
   /** The stage; it names the instance, the secrets and the log groups. */
@@ -10,7 +10,7 @@ export interface SpendSenseDatabaseProps {
 
   /**
    * The instance class. The alarm thresholds derive from it, so it must be a class of the
-   * alarms' table (t3, t4g and the m, r, x2 and z1d families).
+   * instance class table (t3, t4g and the m, r, x2 and z1d families; src/shared/instance-classes.ts).
    * @default - db.t3.micro
    */
   readonly instanceType?: ec2.InstanceType;
@@ -196,9 +196,9 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     );
   }
   const instanceClass = `db.${resolved.instanceType.toString()}`;
-  if (instanceCapacity(instanceClass) === undefined) {
+  if (!isDatabaseInstanceClass(instanceClass)) {
     throw new Error(
-      `\`instanceType\` must be ${INSTANCE_CAPACITY_ALLOWED} without the db. prefix: the alarm thresholds derive from it. Got ${resolved.instanceType.toString()}.`,
+      `\`instanceType\` must be ${INSTANCE_CLASS_ALLOWED}, without the db. prefix: the alarm thresholds derive from it. Got ${resolved.instanceType.toString()}.`,
     );
   }
 

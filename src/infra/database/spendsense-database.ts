@@ -13,6 +13,7 @@ import { acknowledgeFindings } from './acknowledgements.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
+import { EnhancedMonitoringRole } from './monitoring-role.js';
 import { DatabaseNetwork } from './network.js';
 import { createParameterGroup } from './parameter-group.js';
 import { ProbeFunction } from './probe-function.js';
@@ -97,6 +98,7 @@ export class SpendSenseDatabase extends Construct {
     this.parameterGroup = createParameterGroup(this, engine, props.stage);
 
     const credentials = createCredentialsSecret(this, props.stage, this.kmsKey);
+    const monitoring = new EnhancedMonitoringRole(this, 'EnhancedMonitoring');
 
     this.instance = createDatabaseInstance(this, props, {
       instanceIdentifier: this.instanceIdentifier,
@@ -107,6 +109,7 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.databaseSecurityGroup,
       encryptionKey: this.kmsKey,
       logs: logSettings,
+      monitoring,
     });
     if (this.instance.secret === undefined) {
       throw new Error(
@@ -201,6 +204,7 @@ export class SpendSenseDatabase extends Construct {
 
     acknowledgeFindings({
       instance: this.instance,
+      monitoring,
       credentialsSecret: credentials,
       connectionSecret: this.connectionSecret,
       probe,

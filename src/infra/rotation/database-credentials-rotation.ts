@@ -86,6 +86,14 @@ export interface DatabaseCredentialsRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
 
   /**
+   * Reserved concurrency of the function: capacity kept for rotations however busy the
+   * account's other functions are, and a cap on how far it can scale. Secrets Manager's
+   * rotation guide warns that less than 10 can throttle a rotation function, so less is refused.
+   * @default 10
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
    * Name of the function's log group. The policy of `encryptionKey` must let CloudWatch Logs
    * use the key for this name (the database stack's key admits `/spendsense/<stage>/database/*`).
    */
@@ -116,16 +124,23 @@ export interface DatabaseCredentialsRotationProps {
 export class DatabaseCredentialsRotation extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
-  /** Secrets, key and logs: every statement names its resources. */
+  /**
+   * Secrets, key and logs: every statement names its resources. The function generates
+   * passwords itself, so it needs no `secretsmanager:GetRandomPassword` (grantable only on `*`).
+   */
   readonly policy: iam.ManagedPolicy;
-  /** `secretsmanager:GetRandomPassword` alone: the action takes no resource. */
-  readonly passwordPolicy: iam.ManagedPolicy;
   readonly logGroup: logs.ILogGroup;
   readonly schedule: secretsmanager.CfnRotationSchedule;
 
   constructor(scope: Construct, id: string, props: DatabaseCredentialsRotationProps) {
     super(scope, id);
     const days = rotationDays(props.automaticallyAfter ?? Duration.days(30));
+    const reservedConcurrentExecutions = props.reservedConcurrentExecutions ?? 10;
+    if (!Number.isInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 10) {
+      throw new Error(
+        `\`reservedConcurrentExecutions\` must be a whole number of at least 10: less can throttle a rotation function. Got ${reservedConcurrentExecutions}.`,
+      );
+    }
     const credentialsArn = fullArn(props.credentialsSecret, 'credentialsSecret');
     const connectionArn = fullArn(props.connectionSecret, 'connectionSecret');
     if (props.credentialsSecret === props.connectionSecret) {
@@ -190,17 +205,6 @@ export class DatabaseCredentialsRotation extends Construct {
         }),
       ],
     });
-    this.passwordPolicy = new iam.ManagedPolicy(this, 'PasswordPolicy', {
-      description: 'SpendSense database password rotation: generate passwords',
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'GeneratePasswords',
-          actions: ['secretsmanager:GetRandomPassword'],
-          resources: ['*'],
-        }),
-      ],
-    });
 
     this.function = createSpendSenseFunction(this, 'Function', {
       description:
@@ -209,6 +213,7 @@ export class DatabaseCredentialsRotation extends Construct {
       memorySize: 256,
       // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
       timeout: Duration.minutes(2),
+      reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       vpc: props.vpc,
@@ -222,7 +227,7 @@ export class DatabaseCredentialsRotation extends Construct {
       },
     });
     // Not invocable before it may use what it needs.
-    this.function.node.addDependency(this.policy, this.passwordPolicy);
+    this.function.node.addDependency(this.policy);
 
     // aws:SourceAccount, as Secrets Manager's documentation advises against a confused deputy.
     this.function.addPermission('InvokedBySecretsManager', {
@@ -241,7 +246,7 @@ export class DatabaseCredentialsRotation extends Construct {
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,
     });
     // The first rotation starts when the schedule is created: everything it uses must exist.
-    this.schedule.node.addDependency(this.function, invoke, this.policy, this.passwordPolicy);
+    this.schedule.node.addDependency(this.function, invoke, this.policy);
     if (props.secretsManagerEndpoint !== undefined) {
       this.schedule.node.addDependency(props.secretsManagerEndpoint);
     }

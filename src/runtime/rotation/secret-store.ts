@@ -1,6 +1,5 @@
 import {
   DescribeSecretCommand,
-  GetRandomPasswordCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
@@ -124,30 +123,6 @@ export class SecretStore {
     );
   }
 
-  /** Letters and digits only: see PASSWORD_LENGTH in src/shared/names.ts. */
-  async randomPassword(length: number): Promise<string> {
-    const output = await this.#call('GetRandomPassword', '-', () =>
-      this.client.send(
-        new GetRandomPasswordCommand({
-          PasswordLength: length,
-          ExcludePunctuation: true,
-          IncludeSpace: false,
-          RequireEachIncludedType: true,
-        }),
-      ),
-    );
-    const password = output.RandomPassword;
-    if (password === undefined || !/^[A-Za-z0-9]+$/.test(password) || password.length !== length) {
-      // Never quote it: it is a password, however malformed.
-      throw new SecretsManagerCallError(
-        `GetRandomPassword returned a value that is not ${length} letters and digits.`,
-        'GetRandomPassword',
-        'UnexpectedResponse',
-      );
-    }
-    return password;
-  }
-
   async #call<T>(operation: string, secretId: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
@@ -165,9 +140,8 @@ function callError(operation: string, secretId: string, error: unknown): Secrets
   const code = awsErrorName(error);
   // AWS messages describe the request, not the secret's value; URLs are masked regardless.
   const detail = error instanceof Error ? redactConnectionStrings(error.message) : '';
-  const on = secretId === '-' ? '' : ` on ${secretId}`;
   return new SecretsManagerCallError(
-    `${operation}${on} failed: ${code}${detail === '' ? '' : ` (${detail})`}`,
+    `${operation} on ${secretId} failed: ${code}${detail === '' ? '' : ` (${detail})`}`,
     operation,
     code,
     { cause: error },

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { buildClientConfig } from '../../../src/runtime/client-config.js';
+import { generatePassword } from '../../../src/runtime/password.js';
 import type { TestPostgres } from '../../support/postgres.js';
 import type { DatabaseUser } from './secrets.js';
 
@@ -49,17 +49,13 @@ export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promis
   }
 }
 
-export function randomPassword(): string {
-  return randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32);
-}
-
 /** A fresh login role with a random password, created by `admin`. */
 export async function createLoginRole(
   server: TestPostgres,
   admin: DatabaseUser,
   username: string,
 ): Promise<DatabaseUser> {
-  const password = randomPassword();
+  const password = generatePassword();
   await withSession(server, admin, (client) =>
     client.query(
       `create role ${client.escapeIdentifier(username)} login password ${client.escapeLiteral(password)}`,

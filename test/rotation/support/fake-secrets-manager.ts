@@ -1,8 +1,6 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   DescribeSecretCommand,
-  GetRandomPasswordCommand,
-  type GetRandomPasswordCommandInput,
   GetSecretValueCommand,
   type GetSecretValueCommandInput,
   InvalidParameterException,
@@ -37,11 +35,7 @@ interface FakeSecret {
 }
 
 export type Operation =
-  | 'DescribeSecret'
-  | 'GetSecretValue'
-  | 'PutSecretValue'
-  | 'UpdateSecretVersionStage'
-  | 'GetRandomPassword';
+  'DescribeSecret' | 'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage';
 
 interface InjectedFailure {
   readonly operation: Operation;
@@ -82,10 +76,6 @@ export class FakeSecretsManager {
       .on(UpdateSecretVersionStageCommand)
       .callsFake((input: UpdateSecretVersionStageCommandInput) =>
         this.#answer('UpdateSecretVersionStage', input.SecretId, () => this.#updateStage(input)),
-      )
-      .on(GetRandomPasswordCommand)
-      .callsFake((input: GetRandomPasswordCommandInput) =>
-        this.#answer('GetRandomPassword', undefined, () => this.#randomPassword(input)),
       );
   }
 
@@ -308,22 +298,6 @@ export class FakeSecretsManager {
       holder.stages.delete(stage);
     }
     return { $metadata: { httpStatusCode: 200 }, ARN: secret.arn, Name: secret.name };
-  }
-
-  #randomPassword(input: GetRandomPasswordCommandInput) {
-    const length = input.PasswordLength ?? 32;
-    const groups = ['ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz', '0123456789'];
-    if (input.ExcludePunctuation !== true) groups.push('!#$%&()*+,-.:;<=>?@[]^_`{|}~');
-    const all = groups.join('');
-    for (;;) {
-      const password = Array.from({ length }, () => all[randomInt(all.length)]).join('');
-      if (
-        input.RequireEachIncludedType !== true ||
-        groups.every((group) => [...group].some((c) => password.includes(c)))
-      ) {
-        return { $metadata: { httpStatusCode: 200 }, RandomPassword: password };
-      }
-    }
   }
 
   /** Attaches a label, taking it from its holder; moving AWSCURRENT leaves AWSPREVIOUS behind. */

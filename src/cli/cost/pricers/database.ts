@@ -6,6 +6,7 @@ import {
   resourcesOfType,
   type TemplateResource,
 } from '../../aws/cloudformation-template.js';
+import { instanceCapacity } from '../../../shared/instance-classes.js';
 import {
   priced,
   rate,
@@ -133,7 +134,7 @@ export function priceDbProxy(
     const instanceClass = literalString(
       template.Resources[instanceId]?.Properties?.DBInstanceClass,
     );
-    const count = instanceClass === undefined ? undefined : prices.rds.instanceVcpus[instanceClass];
+    const count = instanceClass === undefined ? undefined : instanceCapacity(instanceClass)?.vCpus;
     if (count === undefined)
       return unpriced(`vCPUs of target ${instanceId} (${instanceClass ?? '?'}) unknown`);
     vcpus += count;

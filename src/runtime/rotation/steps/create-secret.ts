@@ -1,3 +1,4 @@
+import { generatePassword } from '../../password.js';
 import { type RotationContext, readConnectionSecret, readCurrent } from '../context.js';
 import { StagingLabel } from '../secret-store.js';
 import { parseCredentials } from '../secret-values.js';
@@ -6,6 +7,9 @@ import { parseCredentials } from '../secret-values.js';
  * Step 1: store a new password as this rotation's `AWSPENDING` version. Nothing changes in the
  * database. A version already filled for this token is kept: Secrets Manager may call a step
  * again, and a second password would strand the first if `setSecret` had already used it.
+ *
+ * The password is generated here with `node:crypto` rather than by Secrets Manager's
+ * GetRandomPassword, whose IAM action takes no resource and could only be granted on `*`.
  */
 export async function createSecret(context: RotationContext): Promise<void> {
   const { store, secretId, token, logger } = context;
@@ -22,7 +26,7 @@ export async function createSecret(context: RotationContext): Promise<void> {
     return;
   }
 
-  const password = await store.randomPassword(context.passwordLength);
+  const password = generatePassword(context.passwordLength);
   context.seen.add(password);
   await store.put(secretId, JSON.stringify({ ...current.fields, password }), {
     versionId: token,

@@ -48,7 +48,7 @@ export async function setSecret(context: RotationContext): Promise<void> {
   }
   if (!isScramSafe(pending.password)) {
     throw new RotationStateError(
-      `The AWSPENDING password of ${context.secretId} contains spaces or characters outside printable ASCII; generate it with GetRandomPassword (letters and digits).`,
+      `The AWSPENDING password of ${context.secretId} contains spaces or characters outside printable ASCII: it was not written by createSecret, which generates letters and digits only.`,
     );
   }
   const connection = await readConnectionSecret(context, username);
