@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,16 +33,20 @@ async function query<T>(folder: string, port: number, sql: string): Promise<T[]>
 }
 
 describe('spendsense-db local: start, status, url, stop, start again, reset', () => {
+  let project: string;
   let folder: string;
   let port: number;
 
   beforeAll(async () => {
-    folder = await mkdtemp(path.join(os.tmpdir(), 'spendsense-local-'));
+    // As in a fresh clone: a readable project folder, and no `.spendsense/` in it yet.
+    project = await mkdtemp(path.join(os.tmpdir(), 'spendsense-local-'));
+    await chmod(project, 0o755);
+    folder = path.join(project, '.spendsense', 'local');
     port = await findFreePort();
   });
   afterAll(async () => {
     await local(folder, 'stop');
-    await rm(folder, { recursive: true, force: true });
+    await rm(project, { recursive: true, force: true });
   });
 
   test('url before the first start: LocalNotRunning (43) with how to create it', async () => {
@@ -66,6 +70,8 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
     expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(run.stdout + run.stderr).not.toContain(password);
     expect((await stat(path.join(folder, 'password'))).mode & 0o777).toBe(0o600);
+    // The parent it had to create stays traversable, or the server user could not reach the data.
+    expect((await stat(path.dirname(folder))).mode & 0o001).toBe(0o001);
     expect((await stat(path.join(folder, 'tls', 'server.key'))).mode & 0o777).toBe(0o600);
     const [row] = await query<{ ssl: boolean; version: string }>(
       folder,

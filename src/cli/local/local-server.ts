@@ -230,6 +230,10 @@ export class LocalServer {
   /** The state folder: private, but traversable by the server user when that is another user. */
   private async prepareRoot(user: ServerUser): Promise<void> {
     try {
+      // Parents get the usual mode (a fresh clone has no `.spendsense/` yet): `mode` on a
+      // recursive mkdir applies to every folder it creates, and a private parent would lock the
+      // server user out of the state folder.
+      await mkdir(path.dirname(this.paths.root), { recursive: true });
       await mkdir(this.paths.root, { recursive: true, mode: 0o700 });
       if (user.uid !== undefined) await chmod(this.paths.root, 0o711);
     } catch (error) {
