@@ -4,7 +4,7 @@ import { generatePassword } from '../../runtime/password.js';
 import { DATABASE_NAME, ENGINE_MAJOR_VERSION, MASTER_USERNAME } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createProgress, type Progress } from '../ui/progress.js';
-import { resolveBinaries, type PostgresBinaries } from './binaries.js';
+import { binariesForServerUser, resolveBinaries, type PostgresBinaries } from './binaries.js';
 import type { LocalConnection } from './connection-url.js';
 import { initialiseCluster, writeServerSettings } from './initialise.js';
 import { localStatePaths, type LocalStatePaths } from './paths.js';
@@ -222,7 +222,11 @@ export class LocalServer {
 
   private pgCtlContext(): Promise<PgCtlContext> {
     this.context ??= Promise.all([resolveBinaries(), resolveServerUser()]).then(
-      ([binaries, user]) => ({ binaries, user, paths: this.paths }),
+      async ([binaries, user]) => ({
+        binaries: await binariesForServerUser(binaries, user),
+        user,
+        paths: this.paths,
+      }),
     );
     return this.context;
   }
