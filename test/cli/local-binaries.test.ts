@@ -55,11 +55,5 @@ describe.runIf(isRoot())(
       // A second start reuses the copy.
       expect(await binariesForServerUser(inside, user, cacheRoot)).toEqual(usable);
     });
-
-    test('programs the server user can already run are used where they are', async () => {
-      const user = await resolveServerUser();
-      const installed = await resolveBinaries();
-      expect(await binariesForServerUser(installed, user, cacheRoot)).toEqual(installed);
-    });
   },
 );
