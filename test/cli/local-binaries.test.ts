@@ -52,8 +52,9 @@ describe.runIf(isRoot())(
         cwd: '/',
       });
       expect(stdout).toMatch(/PostgreSQL\) 15\./);
-      // A second start reuses the copy.
+      // A second start reuses the copy; programs the server user can run are used in place.
       expect(await binariesForServerUser(inside, user, cacheRoot)).toEqual(usable);
+      expect(await binariesForServerUser(usable, user, cacheRoot)).toEqual(usable);
     });
   },
 );
