@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import {
   type CloudFormationTemplate,
 } from '../aws/cloudformation-template.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { runBounded } from '../run-bounded.js';
 import type { Progress } from '../ui/progress.js';
 
 /** The project root: three levels above this file (src/cli/cost). */
@@ -86,47 +86,33 @@ async function readTemplate(file: string): Promise<CloudFormationTemplate> {
 }
 
 /** Runs the project's own CDK CLI; its stderr tail explains a failure (a config error, say). */
-function synthesize(stage: Stage): Promise<void> {
+async function synthesize(stage: Stage): Promise<void> {
   const cdk = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
-  return new Promise((resolve, reject) => {
-    const child = spawn(cdk, ['synth', stackName(stage), '--quiet', '--no-notices'], {
+  let result;
+  try {
+    result = await runBounded(cdk, ['synth', stackName(stage), '--quiet', '--no-notices'], {
       cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: SYNTH_TIMEOUT_MILLIS,
-      killSignal: 'SIGKILL',
+      timeoutMillis: SYNTH_TIMEOUT_MILLIS,
+      maxOutputChars: 4000,
     });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    child.on('error', (error) =>
-      reject(
-        new CliError(
-          `Cannot run ${cdk}: ${error.message}.`,
-          ExitCode.TemplateUnavailable,
-          'Run `npm ci` first.',
-          {
-            cause: error,
-          },
-        ),
-      ),
+  } catch (error) {
+    throw new CliError(
+      `Cannot run ${cdk}: ${(error as Error).message}.`,
+      ExitCode.TemplateUnavailable,
+      'Run `npm ci` first.',
+      { cause: error },
     );
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const reason =
-        signal === 'SIGKILL'
-          ? `did not finish within ${SYNTH_TIMEOUT_MILLIS / 1000} s`
-          : `exited with ${code}`;
-      const tail = stderr.trim().split('\n').slice(-15).join('\n');
-      reject(
-        new CliError(
-          `npx cdk synth ${stackName(stage)} ${reason}${tail === '' ? '.' : `:\n${tail}`}`,
-          ExitCode.TemplateUnavailable,
-          'Fix what synth reports, or price an existing template with --template FILE.',
-        ),
-      );
-    });
-  });
+  }
+  if (result.exitCode === 0) return;
+  const reason = result.timedOut
+    ? `did not finish within ${SYNTH_TIMEOUT_MILLIS / 1000} s`
+    : `exited with ${result.exitCode}`;
+  const tail = result.stderr.trim().split('\n').slice(-15).join('\n');
+  throw new CliError(
+    `npx cdk synth ${stackName(stage)} ${reason}${tail === '' ? '.' : `:\n${tail}`}`,
+    ExitCode.TemplateUnavailable,
+    'Fix what synth reports, or price an existing template with --template FILE.',
+  );
 }
 
 async function modifiedMillis(file: string): Promise<number | undefined> {

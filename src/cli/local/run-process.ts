@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runBounded, type BoundedRunResult } from '../run-bounded.js';
 import type { ServerUser } from './server-user.js';
 
 export interface RunOptions {
@@ -10,49 +10,29 @@ export interface RunOptions {
   readonly timeoutMillis: number;
 }
 
-export interface RunResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type RunResult = BoundedRunResult;
 
 /**
  * Runs a PostgreSQL program to completion and collects its output. The environment is reduced
  * to what the programs need: inherited `PG*` variables (PGDATA, PGPORT, ...) would silently
  * change what they do.
  */
-export function runProcess(
+export async function runProcess(
   command: string,
   args: readonly string[],
   options: RunOptions,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: programEnvironment(),
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMillis,
-      killSignal: 'SIGKILL',
-      ...(options.user?.uid !== undefined && { uid: options.user.uid, gid: options.user.gid }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => {
-      if (signal === 'SIGKILL' && exitCode === null) {
-        reject(new Error(`${command} did not finish within ${options.timeoutMillis} ms`));
-        return;
-      }
-      resolve({ exitCode, stdout, stderr });
-    });
-    if (options.input !== undefined && child.stdin !== null) {
-      // A program that exits without reading its input closes the pipe: not an error here.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input);
-    }
+  const result = await runBounded(command, args, {
+    env: programEnvironment(),
+    timeoutMillis: options.timeoutMillis,
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+    ...(options.input !== undefined && { input: options.input }),
+    ...(options.user?.uid !== undefined && { uid: options.user.uid, gid: options.user.gid }),
   });
+  if (result.timedOut) {
+    throw new Error(`${command} did not finish within ${options.timeoutMillis} ms`);
+  }
+  return result;
 }
 
 function programEnvironment(): NodeJS.ProcessEnv {

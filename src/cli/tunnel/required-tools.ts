@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { runBounded } from '../run-bounded.js';
 import { installInstructions, TOOL_NAMES, type RequiredTool } from './install-instructions.js';
 
 /** What running `<tool> --version` showed. */
@@ -23,39 +23,31 @@ const DEFAULT_TIMEOUT_MILLIS = 10_000;
 
 /** A {@link ToolProbe} that really runs the command, looked up on `PATH` as a shell would. */
 export function createToolProbe(options: ToolProbeOptions = {}): ToolProbe {
-  return (command, args) =>
-    new Promise((resolve) => {
-      const child = spawn(command, args, {
+  return async (command, args) => {
+    let result;
+    try {
+      result = await runBounded(command, args, {
         env: options.env ?? process.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: options.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS,
-        killSignal: 'SIGKILL',
+        timeoutMillis: options.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS,
       });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        resolve(
-          error.code === 'ENOENT'
-            ? { state: 'missing' }
-            : {
-                state: 'broken',
-                detail: `${command} could not be started (${error.code ?? error.message})`,
-              },
-        );
-      });
-      child.on('close', (exitCode, signal) => {
-        const firstLine = output.trim().split('\n')[0]?.trim() ?? '';
-        if (exitCode === 0) resolve({ state: 'installed', version: firstLine });
-        else if (signal === 'SIGKILL')
-          resolve({ state: 'broken', detail: `\`${command} ${args.join(' ')}\` did not answer` });
-        else
-          resolve({
-            state: 'broken',
-            detail: `\`${command} ${args.join(' ')}\` failed (exit ${exitCode}): ${firstLine}`,
-          });
-      });
-    });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { state: 'missing' };
+      return {
+        state: 'broken',
+        detail: `${command} could not be started (${code ?? (error as Error).message})`,
+      };
+    }
+    const firstLine = result.output.trim().split('\n')[0]?.trim() ?? '';
+    if (result.timedOut) {
+      return { state: 'broken', detail: `\`${command} ${args.join(' ')}\` did not answer` };
+    }
+    if (result.exitCode === 0) return { state: 'installed', version: firstLine };
+    return {
+      state: 'broken',
+      detail: `\`${command} ${args.join(' ')}\` failed (exit ${result.exitCode}): ${firstLine}`,
+    };
+  };
 }
 
 export interface InstalledTools {
