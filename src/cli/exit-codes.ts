@@ -1,3 +1,5 @@
+import { redactConnectionStrings } from '../runtime/redact.js';
+
 /**
  * Exit codes of `spendsense-db`. Scripts depend on these numbers: add new ones, never
  * renumber. Documented in docs/cli.md.
@@ -39,12 +41,22 @@ export const ExitCode = {
   LocalNotConfirmed: 44,
   /** The state folder cannot be used (the server user cannot reach it, or it is not writable). */
   LocalStateUnusable: 45,
+  /** The system does not let the server listen on the port or address (EACCES, EADDRNOTAVAIL). */
+  LocalCannotListen: 46,
+  /** No space left on the device that holds the state folder. */
+  LocalDiskFull: 47,
+  /** The server did not start, for a reason its log names (not known to be damaged data). */
+  LocalStartFailed: 48,
+  /** A server process of this folder does not go away (killed but not yet reaped, or a stop timed out). */
+  LocalServerStuck: 49,
 
   // Deployed stack (verify, info, tunnel)
   VerificationFailed: 50,
   StackNotFound: 52,
   AwsAccessDenied: 53,
   WrongRegion: 54,
+  /** `check --insecure`: the server asked for the password in cleartext or as MD5, which an unverified server must never get. */
+  PasswordRequestRefused: 55,
   /** The AWS CLI or its Session Manager plugin is not installed (tunnel). */
   MissingTool: 60,
   /** The stage's stack has no access host to forward through (tunnel). */
@@ -55,11 +67,15 @@ export const ExitCode = {
   // Synthesized templates (cost)
   /** No template to price: `cdk synth` failed, or the template is missing or unreadable. */
   TemplateUnavailable: 70,
+
+  /** Ctrl-C at a prompt: nothing was changed (128 + SIGINT, as shells report it). */
+  Cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * An error the CLI reports as one diagnosis line and a hint, then exits with its code.
+ * An error the CLI reports as one diagnosis line (`error:`) and one hint line (`hint:`), then
+ * exits with its code. Every failure says what to do about it, so the hint is required.
  * `message` and `hint` must never carry a secret: build them from field names and masked
  * values only.
  */
@@ -68,9 +84,30 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
-    readonly hint?: string,
+    readonly hint: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: scrubbed(options.cause) });
   }
+}
+
+/**
+ * A foreign error kept as a cause, cleaned like a message: its name, code and message with any
+ * connection string masked, and its own causes likewise; nothing else of it (an AWS SDK error
+ * carries the whole HTTP response, a node-postgres one the server's detail and query). Printing
+ * or logging the CliError with its causes can then show no more than its message could.
+ */
+function scrubbed(cause: unknown, depth = 0): Error {
+  if (cause instanceof CliError) return cause;
+  const source = cause instanceof Error ? cause : new Error(String(cause));
+  const inner =
+    source.cause !== undefined && depth < 4 ? scrubbed(source.cause, depth + 1) : undefined;
+  const copy = new Error(
+    redactConnectionStrings(source.message),
+    inner === undefined ? undefined : { cause: inner },
+  ) as Error & { code?: string };
+  copy.name = source.name;
+  const code = (source as { code?: unknown }).code;
+  if (typeof code === 'string') copy.code = code;
+  return copy;
 }

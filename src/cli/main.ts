@@ -1,12 +1,10 @@
-import { CommanderError } from 'commander';
-import { redactConnectionStrings } from '../runtime/redact.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { reportFailure } from './report-failure.js';
 
 /**
- * Entry point of `spendsense-db`. Every failure ends here: a CliError prints its diagnosis and
- * hint; anything else is a bug and prints its name and (redacted) message, never a stack
- * trace, since a foreign stack or message may quote a connection string.
+ * Entry point of `spendsense-db`. Every failure ends here and is reported the same way (see
+ * `reportFailure`): one `error:` line, one `hint:` line, and JSON with `--json`.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   // The AWS SDK warns on every run that its releases after January 2027 need Node 22; this
@@ -18,26 +16,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.Ok;
   } catch (error) {
-    return reportFailure(error);
+    return reportFailure(error, argv, program);
   }
-}
-
-function reportFailure(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // --help and --version arrive here as "errors" with exit code 0.
-    if (error.exitCode === 0) return ExitCode.Ok;
-    return ExitCode.Usage;
-  }
-  if (error instanceof CliError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    if (error.hint !== undefined) process.stderr.write(`hint:  ${error.hint}\n`);
-    return error.exitCode;
-  }
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`internal error: ${name}: ${redactConnectionStrings(message)}\n`);
-  process.stderr.write(
-    'hint:  this is a bug in spendsense-db; please report it with the command you ran.\n',
-  );
-  return ExitCode.Internal;
 }

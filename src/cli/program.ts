@@ -17,8 +17,12 @@ export function buildProgram(): Command {
       'SpendSense database tooling: local PostgreSQL 15, connection checks, deployed-stack verification',
     )
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Usage errors are reported by main() like every other failure (one error: and one hint:
+    // line), so commander prints none of its own.
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: () => undefined,
+    })
     // Subcommands inherit this: main() maps commander's errors to our exit codes.
     .exitOverride();
 

@@ -256,7 +256,7 @@ describe('a hostaddr that is not a numeric address is a usage error (2)', () => 
     const run = await runCli(['check', '--url', urlFor('localhost'), '--port', port]);
     expect(run.exitCode).toBe(ExitCode.Usage);
     expect(run.stderr).toContain(
-      `error: \`--port\` must be an integer from 1 to 65535. Got ${JSON.stringify(port)}.`,
+      `error: --port: got ${JSON.stringify(port)}; allowed: a decimal integer from 1 to 65535.`,
     );
   });
 });

@@ -518,7 +518,7 @@ describe('spendsense-db tunnel, as a user runs it', () => {
     [['tunnel', '--stage', 'qa'], 'error: --stage: got "qa"; allowed: one of dev, prod'],
     [
       ['tunnel', '--stage', 'dev', '--local-port', '80'],
-      'error: --local-port: got "80"; allowed: an integer from 1024 to 65535',
+      'error: --local-port: got "80"; allowed: a decimal integer from 1024 to 65535 (ports below 1024 need root).',
     ],
   ])('%j is a usage error', async (args, message) => {
     const { exitCode, stderr } = await runCli(args);

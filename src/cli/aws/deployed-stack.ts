@@ -83,6 +83,7 @@ function toDeployedStack(stack: Stack, region: string): DeployedStack {
     throw new CliError(
       'CloudFormation described a stack without a name, id or status.',
       ExitCode.Internal,
+      'Run the command again; if it persists, report it with the stack status from the CloudFormation console.',
     );
   }
   return {

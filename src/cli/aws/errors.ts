@@ -139,7 +139,7 @@ export function awsFailureToCliError(
       return new CliError(
         `AWS call failed${where} (${failure.code}): ${failure.summary}`,
         ExitCode.Internal,
-        undefined,
+        'AWS answered with an error this command does not know; its code and message above say what failed.',
         options,
       );
   }

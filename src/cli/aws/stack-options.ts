@@ -13,6 +13,12 @@ const ALLOWED = {
   profile: 'a profile name from ~/.aws/config or ~/.aws/credentials',
 } as const;
 
+const EXAMPLES = {
+  stage: `For example --stage ${STAGES[0]}.`,
+  region: 'For example --region us-east-1 (the region the stack was deployed to).',
+  profile: 'Name a profile that `aws configure list-profiles` shows, or leave out --profile.',
+} as const;
+
 const stackOptionsSchema = z.object({
   stage: z.enum(STAGES),
   region: z.string().regex(REGION_PATTERN).optional(),
@@ -56,6 +62,7 @@ export function parseStackOptions(raw: {
   throw new CliError(
     `--${field}: got ${value === undefined ? 'nothing' : JSON.stringify(value)}; allowed: ${ALLOWED[field]}`,
     field === 'region' ? ExitCode.WrongRegion : ExitCode.Usage,
+    EXAMPLES[field],
   );
 }
 

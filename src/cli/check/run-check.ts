@@ -163,11 +163,7 @@ class CheckRun {
   /** The failure as a CliError whose message and hint hold no secret. */
   toCliError(error: unknown): CliError {
     if (error instanceof CliError) {
-      return new CliError(
-        this.redact(error.message),
-        error.exitCode,
-        error.hint === undefined ? undefined : this.redact(error.hint),
-      );
+      return new CliError(this.redact(error.message), error.exitCode, this.redact(error.hint));
     }
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new CliError(

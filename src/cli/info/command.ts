@@ -29,10 +29,18 @@ export function registerInfoCommand(program: Command): void {
     .action(async (flags: InfoFlags) => {
       const options = parseStackOptions(flags);
       if (flags.json === true && flags.markdown === true) {
-        throw new CliError('--json and --markdown: choose one.', ExitCode.Usage);
+        throw new CliError(
+          '--json and --markdown: choose one.',
+          ExitCode.Usage,
+          '--json prints the data for scripts; --markdown writes the environment page.',
+        );
       }
       if (flags.output !== undefined && flags.markdown !== true) {
-        throw new CliError('--output: only with --markdown.', ExitCode.Usage);
+        throw new CliError(
+          '--output: only with --markdown.',
+          ExitCode.Usage,
+          'Add --markdown to write the environment page to that file, or leave out --output.',
+        );
       }
       const { runInfo } = await import('./run-info.js');
       await runInfo({

@@ -39,6 +39,7 @@ export async function resolveBinaries(): Promise<PostgresBinaries> {
     throw new CliError(
       `${packageName} does not export initdb, pg_ctl and postgres paths.`,
       ExitCode.Internal,
+      'Reinstall the dependencies with `npm ci`; the package version is pinned in package-lock.json.',
     );
   }
   return { initdb, pgCtl, postgres };

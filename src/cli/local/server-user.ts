@@ -48,6 +48,7 @@ export async function resolveServerUser(): Promise<ServerUser> {
     throw new CliError(
       `User \`${SERVER_USER_NAME}\` was created but cannot be found.`,
       ExitCode.Internal,
+      `Check \`id ${SERVER_USER_NAME}\`; create the user by hand if it is missing, or run spendsense-db as a normal user.`,
     );
   }
   return created;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { parseIntegerFlag } from '../integer-flag.js';
 
 interface TunnelFlags {
   readonly stage?: string;
@@ -13,7 +12,12 @@ interface TunnelFlags {
 /** Not 5432 or the local database's 5433: a PostgreSQL on this machine keeps its port. */
 export const DEFAULT_TUNNEL_PORT = 15432;
 
-const localPortSchema = z.coerce.number().int().min(1024).max(65535);
+const LOCAL_PORT_RANGE = {
+  min: 1024,
+  max: 65535,
+  example: DEFAULT_TUNNEL_PORT,
+  note: '(ports below 1024 need root)',
+};
 
 export function registerTunnelCommand(program: Command): void {
   addStackOptions(
@@ -41,14 +45,8 @@ export function registerTunnelCommand(program: Command): void {
     )
     .action(async (flags: TunnelFlags) => {
       const options = parseStackOptions(flags);
-      const localPort = localPortSchema.safeParse(flags.localPort);
-      if (!localPort.success) {
-        throw new CliError(
-          `--local-port: got ${JSON.stringify(flags.localPort)}; allowed: an integer from 1024 to 65535 (ports below 1024 need root)`,
-          ExitCode.Usage,
-        );
-      }
+      const localPort = parseIntegerFlag('--local-port', flags.localPort, LOCAL_PORT_RANGE);
       const { runTunnel } = await import('./run-tunnel.js');
-      await runTunnel({ ...options, localPort: localPort.data });
+      await runTunnel({ ...options, localPort });
     });
 }

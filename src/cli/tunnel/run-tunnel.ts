@@ -115,7 +115,7 @@ export async function runTunnel(
     throw new CliError(
       `\`aws ssm start-session\` could not be started: ${(error as Error).message}`,
       ExitCode.TunnelFailed,
-      undefined,
+      'Check that `aws --version` runs in this shell; reinstall the AWS CLI if it does not.',
       {
         cause: error,
       },

@@ -1,4 +1,5 @@
 import { PORT_FORWARDING_DOCUMENT } from '../../shared/names.js';
+import { shellLine } from '../ui/shell-command.js';
 import type { TunnelTarget } from './tunnel-target.js';
 
 export interface SessionCommandOptions {
@@ -48,9 +49,5 @@ export function portForwardingCommand(
 
 /** The command as a POSIX shell line, for people to read or paste. */
 export function formatCommand({ command, args }: Command): string {
-  return [command, ...args].map(shellQuote).join(' ');
-}
-
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  return shellLine(command, args);
 }

@@ -1,5 +1,6 @@
 import type { StackOptions } from '../aws/stack-options.js';
 import { withDeployedStack } from '../aws/with-deployed-stack.js';
+import { reportedInJson } from '../report-failure.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import { AwsVerifyContext, type LocalCheck } from './context.js';
 import { formatReport, verificationError } from './report.js';
@@ -35,6 +36,7 @@ export async function runVerify(options: VerifyOptions): Promise<void> {
     });
     const report = await runChecks(context);
     stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    if (!report.ok) throw verificationError(report);
+    // The JSON printed is the whole answer; only a failure before it gets the short document.
+    if (!report.ok) throw reportedInJson(verificationError(report));
   });
 }
