@@ -23,15 +23,28 @@ export function localConnectionUrl(
   connection: LocalConnection,
   options: { reveal: boolean },
 ): string {
+  const url = urlWithPassword(connection, connection.password);
+  return options.reveal ? url : redactUrl(url);
+}
+
+/**
+ * The same URL with no password in it at all, for a command line (which every user of the
+ * machine can read in the process list): libpq then takes the password from `PGPASSWORD` or a
+ * password file.
+ */
+export function localConnectionUrlWithoutPassword(connection: LocalConnection): string {
+  return urlWithPassword(connection, '').replace(/:@/, '@');
+}
+
+function urlWithPassword(connection: LocalConnection, password: string): string {
   const base = connectionUrl({
     host: connection.host,
     port: connection.port,
     dbname: connection.database,
     username: connection.user,
-    password: connection.password,
+    password,
   });
   // libpq percent-decodes query values; slashes may stay as they are for readability.
   const caPath = encodeURIComponent(connection.caPath).replaceAll('%2F', '/');
-  const url = `${base}?sslmode=verify-full&sslrootcert=${caPath}`;
-  return options.reveal ? url : redactUrl(url);
+  return `${base}?sslmode=verify-full&sslrootcert=${caPath}`;
 }

@@ -49,8 +49,11 @@ const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
  * The state folder to use: an explicit one (the `--state-dir` flag), else
  * `SPENDSENSE_LOCAL_DIR`, else `.spendsense/local` in the project root (git-ignored).
  */
-export function resolveStateDir(explicit?: string): string {
-  const chosen = explicit ?? process.env[LOCAL_DIR_ENV];
+export function resolveStateDir(
+  explicit?: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): string {
+  const chosen = explicit ?? environment[LOCAL_DIR_ENV];
   if (chosen !== undefined && chosen !== '') return path.resolve(chosen);
   return path.join(projectRoot, '.spendsense', 'local');
 }

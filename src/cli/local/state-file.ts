@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** What the CLI remembers about a local database between runs (no secret in here). */
@@ -28,4 +29,34 @@ export async function readLocalState(file: string): Promise<LocalState | undefin
 
 export async function writeLocalState(file: string, state: LocalState): Promise<void> {
   await writeFile(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}
+
+/**
+ * What a lost state.json can be rebuilt from: `postmaster.opts`, where PostgreSQL records the
+ * options of its last start (`"-p" "5433" "-c" "listen_addresses=127.0.0.1,::1" ...`), so the
+ * database comes back on the port and addresses it had. Empty when there is no such file.
+ */
+export async function stateFromLastStart(
+  dataDir: string,
+): Promise<Partial<Pick<LocalState, 'port' | 'listenAddresses' | 'maxConnections' | 'durable'>>> {
+  const text = await readFile(path.join(dataDir, 'postmaster.opts'), 'utf8').catch(() => '');
+  const words = [...text.matchAll(/"([^"]*)"/g)].map((match) => match[1] ?? '');
+  const settings = new Map<string, string>();
+  let port: number | undefined;
+  words.forEach((word, index) => {
+    const next = words[index + 1] ?? '';
+    if (word === '-p' && /^\d+$/.test(next)) port = Number(next);
+    if (word === '-c' && next.includes('=')) {
+      settings.set(next.slice(0, next.indexOf('=')), next.slice(next.indexOf('=') + 1));
+    }
+  });
+  const listen = settings.get('listen_addresses');
+  const maxConnections = Number(settings.get('max_connections'));
+  const parsed = localStateSchema.partial().safeParse({
+    ...(port !== undefined && { port }),
+    ...(listen !== undefined && { listenAddresses: listen.split(',').filter(Boolean) }),
+    ...(Number.isInteger(maxConnections) && { maxConnections }),
+    ...(words.length > 0 && { durable: settings.get('fsync') !== 'off' }),
+  });
+  return parsed.success ? parsed.data : {};
 }

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { parsePortFlag, STATE_DIR_DESCRIPTION, STATE_DIR_FLAG } from '../local/commands/flags.js';
+import {
+  parsePortFlag,
+  reportRepair,
+  STATE_DIR_DESCRIPTION,
+  STATE_DIR_FLAG,
+} from '../local/commands/flags.js';
 import { resolveStateDir } from '../local/paths.js';
 
 interface UpFlags {
@@ -9,36 +14,35 @@ interface UpFlags {
 
 /**
  * `spendsense-db up`, run by `npm start`: start the local database (creating it on first use),
- * check it end to end exactly as `check` checks RDS, and say how to connect.
+ * check it end to end exactly as `check --local` does, and say how to connect.
  */
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'start the local database (created on first use), check it like `check` does, and print how to connect (npm start)',
+      'start the local database (created on first use), check it like `check --local` does, and print how to connect (npm start)',
     )
     .option('--port <port>', 'TCP port to listen on (default: the previous port, else 5433)')
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .action(async (flags: UpFlags) => {
       const port = parsePortFlag('--port', flags.port);
-      const [{ LocalServer }, { createProgress }, { localConnectionUrl }, check, report, help] =
-        await Promise.all([
-          import('../local/local-server.js'),
-          import('../ui/progress.js'),
-          import('../local/connection-url.js'),
-          import('../check/run-check.js'),
-          import('../check/print-report.js'),
-          import('./connect-instructions.js'),
-        ]);
+      const [{ LocalServer }, { createProgress }, check, report, help] = await Promise.all([
+        import('../local/local-server.js'),
+        import('../ui/progress.js'),
+        import('../check/run-check.js'),
+        import('../check/print-report.js'),
+        import('./connect-instructions.js'),
+      ]);
       const progress = createProgress();
       const server = new LocalServer({
         stateDir: resolveStateDir(flags.stateDir),
         ...(port !== undefined && { port }),
         progress,
+        onRepair: reportRepair,
       });
       const { connection } = await server.start();
       const { report: result, error } = await check.runCheck({
-        url: localConnectionUrl(connection, { reveal: true }),
+        localStateDir: server.paths.root,
         caFiles: [],
         insecure: false,
         timeoutMillis: 5000,
@@ -46,6 +50,6 @@ export function registerUpCommand(program: Command): void {
       });
       process.stdout.write(report.formatReport(result) + '\n');
       if (error !== undefined) throw error;
-      process.stdout.write(help.connectInstructions(connection, server.paths.passwordFile));
+      process.stdout.write(help.connectInstructions(connection, server.paths));
     });
 }

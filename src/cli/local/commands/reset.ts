@@ -1,6 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../../exit-codes.js';
+import { ask, canPrompt } from '../../ui/prompt.js';
+import { localCommand } from '../printed-commands.js';
 import { resolveStateDir } from '../paths.js';
 import { STATE_DIR_DESCRIPTION, STATE_DIR_FLAG, type LocalFlags } from './flags.js';
 
@@ -30,22 +31,22 @@ export function registerResetCommand(local: Command): void {
 }
 
 async function confirm(root: string): Promise<void> {
-  if (process.stdin.isTTY !== true) {
+  if (!canPrompt()) {
     throw new CliError(
       'Refusing to delete the local database without confirmation (no terminal to ask on).',
       ExitCode.LocalNotConfirmed,
-      'Run `spendsense-db local reset --yes` to delete it.',
+      `Run \`${localCommand('reset', root)} --yes\` to delete it.`,
     );
   }
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(
-      `This deletes the local database in ${root}, with all its data. Type "yes" to go on: `,
+  const answer = await ask(
+    `This deletes the local database in ${root}, with all its data. Type "yes" to go on: `,
+    'Reset cancelled (Ctrl-C): nothing was deleted.',
+  );
+  if (answer?.trim().toLowerCase() !== 'yes') {
+    throw new CliError(
+      `Reset cancelled (${answer === undefined ? 'end of input' : 'the answer was not "yes"'}): nothing was deleted.`,
+      ExitCode.LocalNotConfirmed,
+      `Type yes at the prompt, or run \`${localCommand('reset', root)} --yes\`.`,
     );
-    if (answer.trim().toLowerCase() !== 'yes') {
-      throw new CliError('Reset cancelled: nothing was deleted.', ExitCode.LocalNotConfirmed);
-    }
-  } finally {
-    prompt.close();
   }
 }

@@ -3,6 +3,7 @@ import { resolveStateDir } from '../paths.js';
 import {
   parsePortFlag,
   printJson,
+  reportRepair,
   STATE_DIR_DESCRIPTION,
   STATE_DIR_FLAG,
   type LocalFlags,
@@ -23,14 +24,23 @@ export function registerStartCommand(local: Command): void {
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .option('--json', 'print the result as JSON')
     .action(async (flags: StartFlags) => {
-      const { LocalServer } = await import('../local-server.js');
-      const { createProgress } = await import('../../ui/progress.js');
-      const { localConnectionUrl } = await import('../connection-url.js');
       const port = parsePortFlag('--port', flags.port);
+      const [
+        { LocalServer },
+        { createProgress },
+        { localConnectionUrl },
+        { checkLocalCommand, localCommand },
+      ] = await Promise.all([
+        import('../local-server.js'),
+        import('../../ui/progress.js'),
+        import('../connection-url.js'),
+        import('../printed-commands.js'),
+      ]);
       const server = new LocalServer({
         stateDir: resolveStateDir(flags.stateDir),
         ...(port !== undefined && { port }),
         progress: createProgress(),
+        onRepair: reportRepair,
       });
       const outcome = await server.start();
       const url = localConnectionUrl(outcome.connection, { reveal: false });
@@ -46,12 +56,14 @@ export function registerStartCommand(local: Command): void {
         });
         return;
       }
+      const root = server.paths.root;
       const what = outcome.alreadyRunning ? 'was already running' : 'is running';
       process.stdout.write(
         [
-          `The local database ${what} on ${outcome.connection.host}:${outcome.connection.port} (state: ${server.paths.root}).`,
+          `The local database ${what} on ${outcome.connection.host}:${outcome.connection.port} (state: ${root}).`,
           `URL: ${url}`,
-          'The password is masked; `spendsense-db local url --reveal` prints the whole URL.',
+          `The password is masked; \`${localCommand('url', root, '--reveal')}\` prints the whole URL.`,
+          `Check it with \`${checkLocalCommand(root)}\`; stop it with \`${localCommand('stop', root)}\`.`,
           '',
         ].join('\n'),
       );

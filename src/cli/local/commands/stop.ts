@@ -15,8 +15,13 @@ export function registerStopCommand(local: Command): void {
         progress: createProgress(),
       });
       const wasRunning = await server.stop();
+      const root = server.paths.root;
       process.stdout.write(
-        wasRunning ? 'The local database is stopped.\n' : 'The local database was not running.\n',
+        wasRunning === undefined
+          ? `There is no local database in ${root}: nothing to stop.\n`
+          : wasRunning
+            ? `The local database in ${root} is stopped.\n`
+            : `The local database in ${root} was not running.\n`,
       );
     });
 }

@@ -13,18 +13,22 @@ export function registerUrlCommand(local: Command): void {
     .description(
       'print the libpq connection URL (sslmode=verify-full, sslrootcert=<local CA>), password masked',
     )
-    .option('--reveal', 'print the password too (for psql "$(spendsense-db local url --reveal)")')
+    .option(
+      '--reveal',
+      'print the password too (for export DATABASE_URL="$(npx spendsense-db local url --reveal)"; never pass it on a command line)',
+    )
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .option('--json', 'print the URL and its parts as JSON')
     .action(async (flags: UrlFlags) => {
       const { LocalServer } = await import('../local-server.js');
       const { localConnectionUrl } = await import('../connection-url.js');
+      const { localCommand } = await import('../printed-commands.js');
       const server = new LocalServer({ stateDir: resolveStateDir(flags.stateDir) });
       const connection = await server.connection();
       const url = localConnectionUrl(connection, { reveal: flags.reveal === true });
       if (!(await server.isRunning())) {
         process.stderr.write(
-          'warning: the local database is not running; start it with `spendsense-db local start`.\n',
+          `warning: the local database is not running; start it with \`${localCommand('start', server.paths.root)}\`.\n`,
         );
       }
       if (flags.json === true) {
