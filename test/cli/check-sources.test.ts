@@ -107,7 +107,9 @@ describe('where check finds the connection, first match wins', () => {
     const run = await runCli(['check']);
     expect(run.exitCode).toBe(ExitCode.NoConfig);
     expect(run.stderr).toContain('error: No connection settings found');
-    expect(run.stderr).toContain('hint:  For the local database: spendsense-db check --url');
+    expect(run.stderr).toContain(
+      'hint:  For the local database: `npx spendsense-db check --local`.',
+    );
   });
 
   test('a URL with a weak sslmode is still checked with full verification', async () => {
@@ -117,7 +119,11 @@ describe('where check finds the connection, first match wins', () => {
   });
 
   test.each([
-    ['--timeout-ms', 'soon', /`--timeout-ms` must be an integer from 100 to 600000\. Got "soon"\./],
+    [
+      '--timeout-ms',
+      'soon',
+      /--timeout-ms: got "soon"; allowed: a decimal integer from 100 to 600000\./,
+    ],
     ['--url', 'mysql://u:p@h/db', /the scheme is mysql:, not postgresql:/],
   ])('bad input %s %s is a usage error (2) naming the value', async (flag, value, message) => {
     const run = await runCli(['check', flag, value]);

@@ -93,3 +93,106 @@ function listen(server: net.Server): Promise<net.Server> {
     server.listen({ port: 0, host: '127.0.0.1' }, () => resolve(server));
   });
 }
+
+/** Sends `banner` as soon as a client connects, as SSH and SMTP servers do. */
+export function bannerServer(banner: string): Promise<FaultServer> {
+  return started(net.createServer((socket) => socket.end(banner)));
+}
+
+/** Answers the first bytes it gets with an HTTP error, as a web server on the port would. */
+export function httpServer(): Promise<FaultServer> {
+  return started(
+    net.createServer((socket) => {
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+      );
+    }),
+  );
+}
+
+/** Answers the SSLRequest with `S` like PostgreSQL, then sends plain text instead of TLS. */
+export function notTlsAfterSServer(): Promise<FaultServer> {
+  return started(
+    net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('S');
+        socket.once('data', () => socket.end('220 mail.example.com ESMTP ready\r\n'));
+      });
+    }),
+  );
+}
+
+/**
+ * How a server answers the startup message: asks for the password (PostgreSQL's
+ * AuthenticationRequest codes), or fails with an ErrorResponse whose message is given.
+ */
+export type PasswordRequest = 'cleartext' | 'md5' | 'scram' | { readonly error: string };
+
+/**
+ * Completes TLS (with a certificate from a CA of its own, valid for 127.0.0.1), reads the
+ * startup message, then answers as `request` says, and counts the password messages (`p`) the
+ * client sends back: a client that must not reveal the password sends none.
+ */
+export async function passwordRequestServer(
+  request: PasswordRequest,
+): Promise<FaultServer & { caPem: string; passwordMessages: () => number }> {
+  const certificates = await generateLocalCertificates({
+    commonNamePrefix: 'Impostor test',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
+  const context = tls.createSecureContext({
+    cert: certificates.serverCertificatePem,
+    key: certificates.serverKeyPem,
+  });
+  let passwordMessages = 0;
+  const server = net.createServer((socket) => {
+    socket.once('data', () => {
+      socket.write('S');
+      const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+      secure.on('error', () => undefined);
+      let startupSeen = false;
+      let buffered = Buffer.alloc(0);
+      secure.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (!startupSeen) {
+          if (buffered.length < 4 || buffered.length < buffered.readInt32BE(0)) return;
+          buffered = buffered.subarray(buffered.readInt32BE(0));
+          startupSeen = true;
+          secure.write(authenticationRequest(request));
+        }
+        // Every message after the startup one: a type byte, then its length.
+        while (buffered.length >= 5 && buffered.length >= 1 + buffered.readInt32BE(1)) {
+          if (buffered[0] === 0x70) passwordMessages += 1;
+          buffered = buffered.subarray(1 + buffered.readInt32BE(1));
+          secure.end();
+        }
+      });
+    });
+  });
+  return {
+    ...(await started(server)),
+    caPem: certificates.caCertificatePem,
+    passwordMessages: () => passwordMessages,
+  };
+}
+
+function authenticationRequest(request: PasswordRequest): Buffer {
+  if (typeof request === 'object') {
+    const fields = Buffer.from(`SFATAL\0CXX000\0M${request.error}\0\0`, 'utf8');
+    return Buffer.concat([Buffer.from('E'), int32(fields.length + 4), fields]);
+  }
+  const body =
+    request === 'cleartext'
+      ? int32(3)
+      : request === 'md5'
+        ? Buffer.concat([int32(5), Buffer.from([1, 2, 3, 4])])
+        : Buffer.concat([int32(10), Buffer.from('SCRAM-SHA-256\0\0', 'latin1')]);
+  return Buffer.concat([Buffer.from('R'), int32(body.length + 4), body]);
+}
+
+function int32(value: number): Buffer {
+  const buffer = Buffer.alloc(4);
+  buffer.writeInt32BE(value);
+  return buffer;
+}

@@ -20,19 +20,22 @@ export function parseConnectionUrl(
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid(sourceLabel, url, 'it does not parse as a URL');
+    throw invalid(sourceLabel, url, whyUnparsable(url));
   }
   if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
     throw invalid(sourceLabel, url, `the scheme is ${parsed.protocol}, not postgresql:`);
   }
-  const host = decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1');
+  const host = decodePart(parsed.hostname, 'host', sourceLabel, url).replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw invalid(sourceLabel, url, 'it has no host');
   const port = parsed.port === '' ? DEFAULT_PORT : Number.parseInt(parsed.port, 10);
-  const user = decodeURIComponent(parsed.username);
+  if (port < 1) throw invalid(sourceLabel, url, `the port ${port} is not from 1 to 65535`);
+  const user = decodePart(parsed.username, 'user name', sourceLabel, url);
   if (user === '') throw invalid(sourceLabel, url, 'it has no user name');
   const password =
-    decodeURIComponent(parsed.password) || (parsed.searchParams.get('password') ?? '');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || user;
+    decodePart(parsed.password, 'password', sourceLabel, url) ||
+    (parsed.searchParams.get('password') ?? '');
+  const database =
+    decodePart(parsed.pathname.replace(/^\//, ''), 'database name', sourceLabel, url) || user;
   const sslmode = parsed.searchParams.get('sslmode');
   const sslrootcert = parsed.searchParams.get('sslrootcert');
   const hostaddr = parsed.searchParams.get('hostaddr');
@@ -57,6 +60,48 @@ export function parseConnectionUrl(
     notes,
     secrets: [password],
   };
+}
+
+/** Percent-decodes one part of the URL as libpq does; a bad escape names the part, never its value. */
+function decodePart(text: string, part: string, sourceLabel: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw invalid(
+      sourceLabel,
+      url,
+      `the ${part} is not validly percent-encoded (a % must be followed by two hex digits; write % itself as %25)`,
+    );
+  }
+}
+
+/**
+ * Which part of a URL the WHATWG parser refused, found without quoting any of the user name or
+ * password: the scheme, the port, a character in the credentials that needed percent-encoding.
+ */
+function whyUnparsable(url: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
+  if (scheme === null) return 'it does not start with postgresql://';
+  const rest = url.slice(scheme[0].length);
+  const authority = rest.split(/[/?#]/, 1)[0] ?? '';
+  // An @ after the authority: the credentials hold a / ? or # that cut the URL short.
+  if (!authority.includes('@') && /[/?#][^?]*@/.test(rest.slice(authority.length))) {
+    return 'the user name or password holds a character that must be percent-encoded (/ ? # @ : % or a space), so the parts of the URL cannot be told apart';
+  }
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const credentials = authority.includes('@') ? authority.slice(0, authority.lastIndexOf('@')) : '';
+  if (/[\s]/.test(credentials) || /%(?![0-9A-Fa-f]{2})/.test(credentials)) {
+    return 'the user name or password holds a character that must be percent-encoded (a space, or a % not followed by two hex digits)';
+  }
+  const portText = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostPort)?.[1];
+  if (portText !== undefined && portText !== '') {
+    if (!/^\d+$/.test(portText)) {
+      return `the port ${JSON.stringify(portText)} is not a number from 1 to 65535`;
+    }
+    return `the port ${portText} is not from 1 to 65535`;
+  }
+  if (hostPort === '' || hostPort.startsWith(':')) return 'it has no host';
+  return 'the host name holds characters a host name cannot have';
 }
 
 function invalid(sourceLabel: string, url: string, reason: string): CliError {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { parseIntegerFlag, PORT_RANGE } from '../integer-flag.js';
 import { readEnvFile } from './env-file.js';
 import { parseHostAddress } from './host-address.js';
 import { parseConnectionUrl } from './parse-url.js';
@@ -9,6 +10,11 @@ import type { CheckTarget, SourceKind } from './target.js';
 
 export interface SourceOptions {
   readonly url?: string;
+  /**
+   * The local database in this state folder (`--local`): its password is read from the folder,
+   * so it never goes on a command line.
+   */
+  readonly localStateDir?: string;
   readonly secretId?: string;
   readonly region?: string;
   readonly profile?: string;
@@ -32,9 +38,9 @@ export interface SourceOptions {
 }
 
 /**
- * Finds the connection to check. First match wins: `--url`, `--secret-id`, `DATABASE_URL`,
- * `PG*` variables, then the same two in `.env` of the current folder. `--hostaddr` and
- * `--port` then apply on top of whichever matched.
+ * Finds the connection to check. First match wins: `--url`, `--local`, `--secret-id`,
+ * `DATABASE_URL`, `PG*` variables, then the same two in `.env` of the current folder.
+ * `--hostaddr` and `--port` then apply on top of whichever matched.
  */
 export async function resolveTarget(options: SourceOptions): Promise<CheckTarget> {
   // A bad flag is reported before any secret is read.
@@ -56,6 +62,9 @@ async function findSource(
   const fromProcess: VariableReader = (name) => nonEmpty(environment[name]);
   if (options.url !== undefined) {
     return { target: parseConnectionUrl(options.url, 'url-flag', '--url'), variable: fromProcess };
+  }
+  if (options.localStateDir !== undefined) {
+    return { target: await localTarget(options.localStateDir), variable: fromProcess };
   }
   if (options.secretId !== undefined) {
     const target = await readSecretTarget({
@@ -89,8 +98,27 @@ async function findSource(
   throw new CliError(
     'No connection settings found: no --url, no --secret-id, no DATABASE_URL, no PGHOST, and no .env with either.',
     ExitCode.NoConfig,
-    'For the local database: spendsense-db check --url "$(spendsense-db local url --reveal)". For a stage: --secret-id spendsense/<stage>/database/connection.',
+    'For the local database: `npx spendsense-db check --local`. For a stage: `npx spendsense-db check --secret-id spendsense/<stage>/database/connection`.',
   );
+}
+
+/** The local database, as `local url` would print it, password and CA read from its folder. */
+async function localTarget(stateDir: string): Promise<CheckTarget> {
+  const { LocalServer } = await import('../local/local-server.js');
+  const server = new LocalServer({ stateDir });
+  const connection = await server.connection();
+  return {
+    source: 'local',
+    sourceLabel: `the local database in ${server.paths.root}`,
+    host: connection.host,
+    port: connection.port,
+    database: connection.database,
+    user: connection.user,
+    password: connection.password,
+    caFiles: [connection.caPath],
+    notes: [],
+    secrets: [connection.password],
+  };
 }
 
 type Labels = Readonly<Record<'url' | 'pg', readonly [SourceKind, string]>>;
@@ -105,14 +133,7 @@ function fromVariables(
   if (host === undefined) return undefined;
   const [source, sourceLabel] = labels.pg;
   const user = nonEmpty(read('PGUSER')) ?? os.userInfo().username;
-  const portText = nonEmpty(read('PGPORT')) ?? '5432';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new CliError(
-      `PGPORT must be an integer from 1 to 65535. Got ${JSON.stringify(portText)}.`,
-      ExitCode.Usage,
-    );
-  }
+  const port = parseIntegerFlag('PGPORT', nonEmpty(read('PGPORT')) ?? '5432', PORT_RANGE);
   const password = read('PGPASSWORD') ?? '';
   return {
     source,

@@ -1,7 +1,8 @@
 import type { ConnectionTarget } from '../../runtime/client-config.js';
 
 /** Where the connection settings came from, in the order `check` looks. */
-export type SourceKind = 'url-flag' | 'secret' | 'DATABASE_URL' | 'PG-variables' | 'env-file';
+export type SourceKind =
+  'url-flag' | 'local' | 'secret' | 'DATABASE_URL' | 'PG-variables' | 'env-file';
 
 /** A resolved connection to check. `password` must never be printed. */
 export interface CheckTarget extends ConnectionTarget {

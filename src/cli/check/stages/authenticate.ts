@@ -29,12 +29,25 @@ export async function authenticate(
     applicationName: 'spendsense-db check',
     ...(target.hostAddress !== undefined && { hostAddress: target.hostAddress }),
   });
+  // Which password exchange the server asked for, seen before node-postgres answers it.
+  let requested: PasswordExchange | undefined;
   const client = new pg.Client({
     ...config,
     query_timeout: options.timeoutMillis,
-    // --insecure is a check-only escape hatch; the runtime never turns verification off.
-    ...(options.insecure && { ssl: { ...(config.ssl as object), rejectUnauthorized: false } }),
+    // --insecure is a check-only escape hatch; the runtime never turns verification off. An
+    // unverified server may be anyone, so it gets the password only through SCRAM, which never
+    // reveals it (what libpq's require_auth=scram-sha-256 enforces).
+    ...(options.insecure && {
+      ssl: { ...(config.ssl as object), rejectUnauthorized: false },
+      password: () => {
+        if (requested !== undefined) throw passwordRequestRefused(requested);
+        return target.password;
+      },
+    }),
   });
+  // Registered before node-postgres registers its own, on connect: these run first.
+  client.connection.on('authenticationCleartextPassword', () => (requested = 'cleartext'));
+  client.connection.on('authenticationMD5Password', () => (requested = 'MD5'));
   // A connection lost later surfaces through the failing query; without a listener the
   // 'error' event would crash the process.
   client.on('error', () => undefined);
@@ -42,9 +55,20 @@ export async function authenticate(
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
+    if (error instanceof CliError) throw error;
     throw diagnose(error, target, options);
   }
   return { client, detail: `authenticated as ${target.user} to database ${target.database}` };
+}
+
+type PasswordExchange = 'cleartext' | 'MD5';
+
+function passwordRequestRefused(exchange: PasswordExchange): CliError {
+  return new CliError(
+    `The server asked for the password in ${exchange === 'cleartext' ? 'cleartext' : 'an MD5 exchange'}, and --insecure does not verify who the server is: the password was not sent.`,
+    ExitCode.PasswordRequestRefused,
+    "Check without --insecure, trusting the server's CA (--ca FILE): a verified server may have it. RDS and the local database use scram-sha-256; a server that asks otherwise may be an impostor.",
+  );
 }
 
 /**

@@ -33,18 +33,16 @@ export async function checkTls(
 ): Promise<{ detail: string }> {
   try {
     const answer = await requestTls(socket, options.timeoutMillis);
-    if (answer === 'N') {
+    // PostgreSQL answers with exactly one byte, then waits for the client: anything longer
+    // (an SSH or SMTP banner starting with S, an HTTP error) is another kind of server.
+    if (answer.length !== 1 || (answer[0] !== S && answer[0] !== N)) {
+      throw notPostgres(`it answered the SSLRequest with ${describeBytes(answer)}`);
+    }
+    if (answer[0] === N) {
       throw new CliError(
         'The server does not offer TLS (it answered N to the SSLRequest).',
         ExitCode.TlsNotOffered,
         'Turn on ssl in the server settings; RDS always offers TLS, so this may not be the RDS endpoint (a proxy or tunnel?).',
-      );
-    }
-    if (answer !== 'S') {
-      throw new CliError(
-        `The server did not answer the TLS request as PostgreSQL does (got byte 0x${answer.charCodeAt(0).toString(16)}).`,
-        ExitCode.TlsNotOffered,
-        'Check that the port belongs to PostgreSQL 15.',
       );
     }
     const secure = await handshake(socket, options);
@@ -58,7 +56,31 @@ export async function checkTls(
   }
 }
 
-function requestTls(socket: net.Socket, timeoutMillis: number): Promise<string> {
+const S = 0x53;
+const N = 0x4e;
+
+/** The server at the port is not PostgreSQL: a web server, SSH, another database... */
+function notPostgres(evidence: string): CliError {
+  return new CliError(
+    `This is not a PostgreSQL server: ${evidence}.`,
+    ExitCode.TlsNotOffered,
+    'Check the host and port: another program answers there (PostgreSQL on RDS listens on 5432, the local database on the port `local status` shows).',
+  );
+}
+
+/** What an impostor sent, for the message: its first bytes, printable ones as text. */
+function describeBytes(bytes: Buffer): string {
+  const shown = bytes.subarray(0, 32);
+  const printable = [...shown].every(
+    (byte) => (byte >= 0x20 && byte < 0x7f) || byte === 0x0d || byte === 0x0a,
+  );
+  const text = printable
+    ? JSON.stringify(shown.toString('latin1'))
+    : shown.toString('hex').replace(/(..)/g, '$1 ').trim();
+  return `${bytes.length} byte(s), ${printable ? '' : 'hex '}${text}${bytes.length > shown.length ? '…' : ''}, where PostgreSQL sends the single byte S or N`;
+}
+
+function requestTls(socket: net.Socket, timeoutMillis: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanUp();
@@ -72,9 +94,7 @@ function requestTls(socket: net.Socket, timeoutMillis: number): Promise<string> 
     }, timeoutMillis);
     const onData = (data: Buffer): void => {
       cleanUp();
-      // Anything after the first byte would be readable only by a TLS stack we do not have yet.
-      if (data.length > 1) socket.unshift(data.subarray(1));
-      resolve(String.fromCharCode(data[0] ?? 0));
+      resolve(data);
     };
     const onClose = (): void => {
       cleanUp();
@@ -138,6 +158,13 @@ function handshake(socket: net.Socket, options: TlsOptions): Promise<tls.TLSSock
     secure.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       secure.destroy();
+      // Bytes that are no TLS record at all: the server said S, then did not speak TLS.
+      if (NOT_TLS.has(error.code ?? '')) {
+        reject(
+          notPostgres(`it answered S to the SSLRequest, then did not speak TLS (${error.code})`),
+        );
+        return;
+      }
       reject(
         new CliError(
           `The TLS handshake failed: ${error.code ?? error.message}.`,
@@ -149,6 +176,16 @@ function handshake(socket: net.Socket, options: TlsOptions): Promise<tls.TLSSock
     });
   });
 }
+
+/** OpenSSL's errors for bytes that are not a TLS record. */
+const NOT_TLS = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_UNKNOWN_PROTOCOL',
+  'ERR_SSL_HTTP_REQUEST',
+  'ERR_SSL_RECORD_LENGTH_MISMATCH',
+  'ERR_SSL_UNEXPECTED_RECORD',
+]);
 
 const WRONG_HOST = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 
