@@ -147,6 +147,29 @@ describe('the real stacks, synthesized from the infrastructure code', () => {
     expect(cost.priceTable).toMatchObject({ region: 'us-east-1', date: P.date });
   });
 
+  test.each([
+    ['dev', 'prod'],
+    ['prod', 'dev'],
+  ] as const)(
+    '--stage %s with the %s template: a usage error naming both',
+    async (stage, other) => {
+      const file = files[other] as string;
+      const { exitCode, stderr, stdout } = await runCli([
+        'cost',
+        '--stage',
+        stage,
+        '--template',
+        file,
+      ]);
+      expect(exitCode).toBe(ExitCode.Usage);
+      expect(stderr).toContain(
+        `error: --template ${file} is the ${other} stage's template (SpendSense-Database-${other}), not ${stage}'s.`,
+      );
+      expect(stderr).toContain(`npx spendsense-db cost --stage ${other} --template ${file}`);
+      expect(stdout).toBe('');
+    },
+  );
+
   test('dev in text: per-resource lines and the labelled total', async () => {
     const { exitCode, stdout } = await runCli([
       'cost',
@@ -364,5 +387,44 @@ describe('no template to price', () => {
     const { exitCode, stderr } = await runCli(['cost', '--stage', 'dev', '--template', file]);
     expect(exitCode).toBe(ExitCode.TemplateUnavailable);
     expect(stderr).toContain('is not JSON (CDK templates are JSON; YAML is not supported)');
+  });
+});
+
+describe('the price table cites where its figures come from', () => {
+  test('each price group cites an AWS pricing page, and nothing else (no path of another repository)', () => {
+    const sources = P.sources;
+    expect(sources.length).toBeGreaterThanOrEqual(12);
+    for (const source of sources) {
+      expect(source.url).toMatch(
+        /^https:\/\/aws\.amazon\.com\/[a-z0-9-]+(\/[a-z0-9-]+)*\/pricing\/([a-z-]+\/)?$/,
+      );
+    }
+    const pages = sources.map((source) => new URL(source.url).pathname);
+    for (const service of [
+      '/rds/postgresql/',
+      '/rds/proxy/',
+      '/kms/',
+      '/secrets-manager/',
+      '/privatelink/',
+      '/vpc/',
+      '/ec2/',
+      '/ebs/',
+      '/cloudwatch/',
+      '/lambda/',
+      '/sns/',
+      '/systems-manager/',
+    ]) {
+      expect(pages.filter((page) => page.startsWith(service))).toHaveLength(1);
+    }
+  });
+
+  test('the estimate prints the sources as links', async () => {
+    const template = writeTemplate('sources', { Resources: {} });
+    const { stdout } = await runCli(['cost', '--stage', 'dev', '--template', template]);
+    expect(stdout).toContain('Sources (AWS pricing pages):');
+    expect(stdout).toContain(
+      '  - RDS for PostgreSQL instances (single-AZ and Multi-AZ) and gp2/gp3 storage: https://aws.amazon.com/rds/postgresql/pricing/',
+    );
+    expect(stdout).not.toMatch(/architecture\.md|shared\/design/);
   });
 });

@@ -25,7 +25,7 @@ export interface CostEstimate {
     readonly currency: string;
     readonly date: string;
     readonly basis: string;
-    readonly sources: string;
+    readonly sources: PriceTable['sources'];
   };
   readonly lines: readonly CostLine[];
   /** Unrounded sum of the lines; round only to display. */

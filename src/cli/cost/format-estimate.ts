@@ -27,7 +27,11 @@ export function formatEstimate(estimate: CostEstimate): string {
     listed(`UNPRICED (${estimate.unpriced.length}), not in the total`, estimate.unpriced),
     summarizeFree(estimate.free),
     ['Assumptions:', ...estimate.assumptions.map((assumption) => `  - ${assumption}`)].join('\n'),
-    `Prices: ${priceTable.basis}\nSources: ${priceTable.sources}`,
+    [
+      `Prices: ${priceTable.basis}`,
+      'Sources (AWS pricing pages):',
+      ...priceTable.sources.map((source) => `  - ${source.covers}: ${source.url}`),
+    ].join('\n'),
   ]
     .filter((block) => block !== '')
     .join('\n\n')

@@ -10,7 +10,15 @@ const priceTableSchema = z.strictObject({
   /** When the figures were compiled (YYYY-MM-DD); every estimate quotes it. */
   date: z.iso.date(),
   basis: z.string(),
-  sources: z.string(),
+  /** The AWS pricing pages the figures were compiled from, each with what it prices. */
+  sources: z
+    .array(
+      z.strictObject({
+        covers: z.string().min(1),
+        url: z.url({ protocol: /^https$/, hostname: /^aws\.amazon\.com$/ }),
+      }),
+    )
+    .min(1),
   hoursPerMonth: z.number().positive(),
   rds: z.strictObject({
     postgresInstanceHourly: byName,

@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackName, type Stage } from '../../shared/names.js';
+import { STAGES, stackName, type Stage } from '../../shared/names.js';
 import {
   TemplateFormatError,
   parseTemplate,
@@ -10,6 +10,7 @@ import {
 import { CliError, ExitCode } from '../exit-codes.js';
 import { runBounded } from '../run-bounded.js';
 import type { Progress } from '../ui/progress.js';
+import { cliCommand } from '../ui/shell-command.js';
 
 /** The project root: three levels above this file (src/cli/cost). */
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,7 +45,9 @@ export interface TemplateSourceOptions {
  */
 export async function loadTemplate(options: TemplateSourceOptions): Promise<LoadedTemplate> {
   if (options.templatePath !== undefined) {
-    return { path: options.templatePath, template: await readTemplate(options.templatePath) };
+    const template = await readTemplate(options.templatePath);
+    assertTemplateOfStage(template, options.templatePath, options.stage);
+    return { path: options.templatePath, template };
   }
   const file = synthesizedTemplatePath(options.stage);
   const modified = await modifiedMillis(file);
@@ -65,6 +68,46 @@ export async function loadTemplate(options: TemplateSourceOptions): Promise<Load
   };
 }
 
+/**
+ * The stage a template was synthesized for, from the `Stage` tag the stack puts on every
+ * taggable resource (and, failing that, the stack description); undefined when it says none.
+ */
+export function templateStage(template: CloudFormationTemplate): Stage | undefined {
+  const found = new Set<string>();
+  for (const resource of Object.values(template.Resources)) {
+    const tags = resource.Properties?.Tags;
+    if (Array.isArray(tags)) {
+      for (const tag of tags as { Key?: unknown; Value?: unknown }[]) {
+        if (tag?.Key === STAGE_TAG && typeof tag.Value === 'string') found.add(tag.Value);
+      }
+    } else if (typeof tags === 'object' && tags !== null) {
+      const value = (tags as Record<string, unknown>)[STAGE_TAG];
+      if (typeof value === 'string') found.add(value);
+    }
+  }
+  const description = typeof template.Description === 'string' ? template.Description : '';
+  const described = /^SpendSense (\S+) /.exec(description)?.[1];
+  if (found.size === 0 && described !== undefined) found.add(described);
+  const [only] = found;
+  return found.size === 1 && (STAGES as readonly string[]).includes(only as string)
+    ? (only as Stage)
+    : undefined;
+}
+
+/** The tag the database stack puts on its resources (`tags` in src/infra/stack/database-stack.ts). */
+const STAGE_TAG = 'Stage';
+
+/** `--template` must be the template of the stage asked for: pricing prod's as dev's misleads. */
+function assertTemplateOfStage(template: CloudFormationTemplate, file: string, stage: Stage): void {
+  const found = templateStage(template);
+  if (found === undefined || found === stage) return;
+  throw new CliError(
+    `--template ${file} is the ${found} stage's template (${stackName(found)}), not ${stage}'s.`,
+    ExitCode.Usage,
+    `Price it as what it is (\`${cliCommand(['cost', '--stage', found, '--template', file])}\`), or leave out --template to synthesize ${stage}.`,
+  );
+}
+
 async function readTemplate(file: string): Promise<CloudFormationTemplate> {
   let text: string;
   try {
@@ -81,7 +124,11 @@ async function readTemplate(file: string): Promise<CloudFormationTemplate> {
     return parseTemplate(text);
   } catch (error) {
     if (!(error instanceof TemplateFormatError)) throw error;
-    throw new CliError(`The template ${file} is ${error.message}.`, ExitCode.TemplateUnavailable);
+    throw new CliError(
+      `The template ${file} is ${error.message}.`,
+      ExitCode.TemplateUnavailable,
+      'Give a template `cdk synth` wrote (cdk.out/<stack>.template.json), or leave out --template to synthesize one.',
+    );
   }
 }
 
