@@ -57,6 +57,20 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
     );
   });
 
+  test('a first start on a taken port fails (40) before initdb: nothing is created', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen({ port, host: '127.0.0.1' }, resolve));
+    try {
+      const run = await local(folder, 'start', '--port', String(port));
+      expect(run.exitCode).toBe(ExitCode.LocalPortInUse);
+      expect(run.stderr).not.toContain('Initialising');
+      await expect(stat(path.join(folder, 'data'))).rejects.toThrow(/ENOENT/);
+      await expect(stat(path.join(folder, 'password'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
   test('start creates the database and leaves it running; secret files are private', async () => {
     const run = await local(folder, 'start', '--port', String(port), '--json');
     expect(run.exitCode).toBe(ExitCode.Ok);

@@ -35,7 +35,7 @@ async function confirm(root: string): Promise<void> {
     throw new CliError(
       'Refusing to delete the local database without confirmation (no terminal to ask on).',
       ExitCode.LocalNotConfirmed,
-      `Run \`${localCommand('reset', root)} --yes\` to delete it.`,
+      `Run \`${localCommand('reset', root, '--yes')}\` to delete it.`,
     );
   }
   const answer = await ask(
@@ -46,7 +46,7 @@ async function confirm(root: string): Promise<void> {
     throw new CliError(
       `Reset cancelled (${answer === undefined ? 'end of input' : 'the answer was not "yes"'}): nothing was deleted.`,
       ExitCode.LocalNotConfirmed,
-      `Type yes at the prompt, or run \`${localCommand('reset', root)} --yes\`.`,
+      `Type yes at the prompt, or run \`${localCommand('reset', root, '--yes')}\`.`,
     );
   }
 }
