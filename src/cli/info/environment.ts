@@ -3,6 +3,7 @@ import { consoleLinks } from '../aws/console-links.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
 import { missingOutputs } from '../aws/stack-outputs.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { cliCommand, shellLine } from '../ui/shell-command.js';
 
 /** Where the RDS certificate bundle psql needs is published (our own tools ship the CAs). */
 export const RDS_CA_BUNDLE_URL =
@@ -53,8 +54,14 @@ export interface EnvironmentInfo {
 /**
  * Builds the environment's description from the stack outputs alone (so `info` needs nothing
  * but `cloudformation:DescribeStacks`). Fails, naming them, when outputs are missing.
+ * @param options.profile the AWS profile `info` ran with: its commands then name it, so they work
+ *   as printed (left out of the shared environment page, where profiles are personal)
  */
-export function describeEnvironment(stage: Stage, stack: DeployedStack): EnvironmentInfo {
+export function describeEnvironment(
+  stage: Stage,
+  stack: DeployedStack,
+  options: { readonly profile?: string } = {},
+): EnvironmentInfo {
   const missing = missingOutputs(stack.outputs);
   if (missing.length > 0) {
     throw new CliError(
@@ -89,7 +96,22 @@ export function describeEnvironment(stage: Stage, stack: DeployedStack): Environ
     lambda: output('LambdaSecurityGroupId'),
   };
   const connectionArn = secrets.connection.arn;
-  const readSecret = `aws secretsmanager get-secret-value --secret-id ${connectionArn} --region ${region} --query SecretString --output text`;
+  const aws = [
+    '--region',
+    region,
+    ...(options.profile === undefined ? [] : ['--profile', options.profile]),
+  ];
+  const readSecret = shellLine('aws', [
+    'secretsmanager',
+    'get-secret-value',
+    '--secret-id',
+    connectionArn,
+    ...aws,
+    '--query',
+    'SecretString',
+    '--output',
+    'text',
+  ]);
 
   return {
     stage,
@@ -122,12 +144,12 @@ export function describeEnvironment(stage: Stage, stack: DeployedStack): Environ
     commands: [
       {
         label: 'Check the connection',
-        command: `npx spendsense-db check --secret-id ${connectionArn} --region ${region}`,
+        command: cliCommand(['check', '--secret-id', connectionArn, ...aws]),
         note: 'DNS, TCP, TLS (RDS CA verified), authentication and readiness, each diagnosed.',
       },
       {
         label: 'Verify the deployment',
-        command: `npx spendsense-db verify --stage ${stage} --region ${region}`,
+        command: cliCommand(['verify', '--stage', stage, ...aws]),
         note: 'Every acceptance criterion against the live stack, with evidence.',
       },
       ...(features.accessHostInstanceId === null
@@ -135,7 +157,7 @@ export function describeEnvironment(stage: Stage, stack: DeployedStack): Environ
         : [
             {
               label: 'Open a tunnel through the access host',
-              command: `npx spendsense-db tunnel --stage ${stage} --region ${region}`,
+              command: cliCommand(['tunnel', '--stage', stage, ...aws]),
               note: 'SSM port forwarding to the private database; it prints the check and psql commands that work through it.',
             },
           ]),

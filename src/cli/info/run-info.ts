@@ -40,7 +40,14 @@ export async function runInfo(options: InfoOptions): Promise<void> {
   const progress = options.progress ?? createProgress();
   const stdout = options.stdout ?? process.stdout;
   await withDeployedStack(options, progress, async (stack) => {
-    const info = describeEnvironment(options.stage, stack);
+    // The page is shared: the profile, personal, is named only in what this user sees.
+    const info = describeEnvironment(
+      options.stage,
+      stack,
+      options.format === 'markdown' || options.profile === undefined
+        ? {}
+        : { profile: options.profile },
+    );
     if (options.format === 'json') {
       stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     } else if (options.format === 'text') {

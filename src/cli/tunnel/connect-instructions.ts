@@ -4,6 +4,7 @@ import {
   credentialsSecretName,
   type Stage,
 } from '../../shared/names.js';
+import { cliCommand, shellLine } from '../ui/shell-command.js';
 import type { TunnelTarget } from './tunnel-target.js';
 
 /** The address the tunnel listens on: the session-manager plugin binds the loopback interface. */
@@ -16,6 +17,11 @@ export interface ConnectInstructionsInput {
   readonly localPort: number;
   /** The PEM file with the RDS CAs (see `writeRdsCaBundle`). */
   readonly caBundlePath: string;
+  /**
+   * The AWS profile the tunnel was opened with: the printed commands need it too.
+   * @default - none: the AWS CLI and SDK resolve it as they did for the tunnel
+   */
+  readonly profile?: string;
 }
 
 /**
@@ -36,9 +42,23 @@ export function connectInstructions(input: ConnectInstructionsInput): string {
     'sslmode=verify-full',
     `sslrootcert=${conninfoValue(input.caBundlePath)}`,
   ].join(' ');
-  const password =
-    `aws secretsmanager get-secret-value --secret-id ${credentialsSecretName(stage)} --region ${region} ` +
-    `--query SecretString --output text | jq -r .password`;
+  // Every printed command names the region and profile the tunnel used, so it works as printed.
+  const aws = [
+    '--region',
+    region,
+    ...(input.profile === undefined ? [] : ['--profile', input.profile]),
+  ];
+  const password = `${shellLine('aws', ['secretsmanager', 'get-secret-value', '--secret-id', credentialsSecretName(stage), ...aws, '--query', 'SecretString', '--output', 'text'])} | jq -r .password`;
+  const check = cliCommand([
+    'check',
+    '--secret-id',
+    credentialsSecretName(stage),
+    ...aws,
+    '--hostaddr',
+    TUNNEL_ADDRESS,
+    '--port',
+    String(localPort),
+  ]);
   return [
     `Tunnel: ${TUNNEL_ADDRESS}:${localPort} -> access host ${target.instanceId} -> ${endpoint}:${target.endpointPort}`,
     '',
@@ -53,7 +73,7 @@ export function connectInstructions(input: ConnectInstructionsInput): string {
     // endpoint, which is what the tunnel reaches, while the connection secret names the RDS
     // Proxy in stages that have one (and the proxy admits only the Lambda security group).
     'spendsense-db check (the credentials secret, reached through the tunnel):',
-    `  npx spendsense-db check --secret-id ${credentialsSecretName(stage)} --region ${region} --hostaddr ${TUNNEL_ADDRESS} --port ${localPort}`,
+    `  ${check}`,
     '',
     'Other clients: docs/operations.md, "Private access from a laptop".',
     'The tunnel stays open until you press Ctrl-C (or Session Manager ends an idle session).',

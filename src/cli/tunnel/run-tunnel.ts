@@ -94,6 +94,7 @@ export async function runTunnel(
       target,
       localPort: options.localPort,
       caBundlePath,
+      ...(options.profile !== undefined && { profile: options.profile }),
     }),
   );
   stderr.write(`running: ${formatCommand(command)}\n`);
