@@ -53,11 +53,20 @@ const NETWORK_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
+/** The exit code of each network failure, as `check` uses them: name, refusal, no answer. */
+const NETWORK_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
+  ENOTFOUND: ExitCode.DnsFailure,
+  EAI_AGAIN: ExitCode.DnsFailure,
+  ECONNREFUSED: ExitCode.ConnectionRefused,
+};
+
 /** Sorts an error thrown by the AWS SDK (or by our own timeouts) into an {@link AwsFailureKind}. */
 export function classifyAwsError(error: unknown): AwsFailure {
   const code = errorCode(error);
   const summary = oneLine(error);
-  return { kind: kindOf(error, code, summary), code, summary };
+  const kind = kindOf(error, code, summary);
+  // A network failure is named by its system code (ENOTFOUND, ECONNREFUSED...).
+  return { kind, code: kind === 'network' ? (systemCode(error) ?? code) : code, summary };
 }
 
 function kindOf(error: unknown, code: string, summary: string): AwsFailureKind {
@@ -131,8 +140,8 @@ export function awsFailureToCliError(
     case 'network':
       return new CliError(
         `Cannot reach AWS${where} (${failure.code}): ${failure.summary}`,
-        ExitCode.DnsFailure,
-        'Check the network connection and that the region exists.',
+        NETWORK_EXIT_CODES[failure.code] ?? ExitCode.NoAnswer,
+        'This machine cannot reach the AWS endpoint: check that it is online, that a proxy it needs is set (HTTPS_PROXY), and that the region exists.',
         options,
       );
     case 'other':
