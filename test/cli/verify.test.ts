@@ -1,4 +1,13 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeDBInstancesCommand, DescribeDBParametersCommand } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { VerifyReport } from '../../src/cli/verify/run-checks.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
@@ -171,6 +180,63 @@ const breakages: [
   ],
   [
     'AC3',
+    'security group rules',
+    /admits prefix list pl-0123456789abcdef0/,
+    (d) =>
+      void d.databaseGroup.IpPermissions!.push({
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        UserIdGroupPairs: [],
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [{ PrefixListId: 'pl-0123456789abcdef0', Description: 'office' }],
+      }),
+  ],
+  [
+    'AC3',
+    'security group rules',
+    // As EC2 describes an all-traffic rule: protocol -1, no ports.
+    /admits all traffic.*does not admit the Lambda security group sg-0f9e8d7c6b5a40312 on tcp\/5432/,
+    (d) =>
+      void (d.databaseGroup.IpPermissions = [
+        {
+          IpProtocol: '-1',
+          UserIdGroupPairs: [{ GroupId: idsFor('dev').lambdaGroup, UserId: '123456789012' }],
+          IpRanges: [],
+          Ipv6Ranges: [],
+          PrefixListIds: [],
+        },
+      ]),
+  ],
+  [
+    'AC3',
+    'security group rules',
+    /admits all traffic.*open to 0\.0\.0\.0\/0/,
+    (d) =>
+      void d.databaseGroup.IpPermissions!.push({
+        IpProtocol: '-1',
+        UserIdGroupPairs: [],
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+      }),
+  ],
+  [
+    'AC3',
+    'security group rules',
+    /admits all traffic.*admits prefix list pl-0fedcba9876543210/,
+    (d) =>
+      void d.databaseGroup.IpPermissions!.push({
+        IpProtocol: '-1',
+        UserIdGroupPairs: [],
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [{ PrefixListId: 'pl-0fedcba9876543210' }],
+      }),
+  ],
+  [
+    'AC3',
     'probe Lambda',
     /probe reports failure DatabaseAuthenticationError \(28P01\)/,
     (d) =>
@@ -297,6 +363,81 @@ describe('one criterion broken: its line fails, every other line holds, exit 50'
     expect(failed[0]?.evidence).toMatch(evidence);
     expect(report.summary).toEqual({ pass: 12, fail: 1, skip: 1 });
     expect(stderr).toContain(`error: Verification failed: ${criterion} ${check}.`);
+  });
+});
+
+describe('what verify asks AWS, call by call', () => {
+  test("each read names the stage's own resources, and parameters are read as the group sets them (Source user)", async () => {
+    const deployment = compliantDeployment('dev');
+    const ids = idsFor('dev');
+    const { exitCode } = await verify(deployment);
+    expect(exitCode).toBe(ExitCode.Ok);
+    const inputs = <I extends object>(
+      mock: { commandCalls: (command: never) => { args: [{ input: I }] }[] },
+      command: unknown,
+    ): I[] => mock.commandCalls(command as never).map((call) => call.args[0].input);
+    const asked: [string, object[], object[]][] = [
+      [
+        'DescribeStacks',
+        inputs(mocks.cloudFormation, DescribeStacksCommand),
+        [{ StackName: 'SpendSense-Database-dev' }],
+      ],
+      [
+        'GetTemplate',
+        inputs(mocks.cloudFormation, GetTemplateCommand),
+        [{ StackName: ids.stackId, TemplateStage: 'Original' }],
+      ],
+      [
+        'ListStackResources',
+        inputs(mocks.cloudFormation, ListStackResourcesCommand),
+        [{ StackName: ids.stackId }],
+      ],
+      [
+        'DescribeDBInstances',
+        inputs(mocks.rds, DescribeDBInstancesCommand),
+        [{ DBInstanceIdentifier: ids.instance }],
+      ],
+      [
+        'DescribeDBParameters',
+        inputs(mocks.rds, DescribeDBParametersCommand),
+        [{ DBParameterGroupName: ids.parameterGroup, Source: 'user' }],
+      ],
+      [
+        'DescribeSecurityGroups',
+        inputs(mocks.ec2, DescribeSecurityGroupsCommand),
+        [{ GroupIds: [ids.databaseGroup] }],
+      ],
+      ['DescribeKey', inputs(mocks.kms, DescribeKeyCommand), [{ KeyId: ids.keyArn }]],
+      [
+        'GetKeyRotationStatus',
+        inputs(mocks.kms, GetKeyRotationStatusCommand),
+        [{ KeyId: ids.keyArn }],
+      ],
+      [
+        'DescribeSecret',
+        inputs(mocks.secretsManager, DescribeSecretCommand),
+        [{ SecretId: ids.credentialsArn }, { SecretId: ids.connectionArn }],
+      ],
+      [
+        'GetSecretValue',
+        inputs(mocks.secretsManager, GetSecretValueCommand),
+        [{ SecretId: ids.credentialsArn }, { SecretId: ids.connectionArn }],
+      ],
+      [
+        'Invoke',
+        inputs(mocks.lambda, InvokeCommand),
+        [{ FunctionName: ids.probe, InvocationType: 'RequestResponse' }],
+      ],
+    ];
+    for (const [name, calls, expected] of asked) {
+      // Counted first: a loop over no calls would assert nothing.
+      expect(calls, name).toHaveLength(expected.length);
+      const sorted = [...calls].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const wanted = [...expected].sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      );
+      sorted.forEach((input, index) => expect(input, name).toMatchObject(wanted[index] as object));
+    }
   });
 });
 
