@@ -152,7 +152,7 @@ describe('each failure class has its own exit code, diagnosis and hint, and no s
       exitCode: ExitCode.Usage,
       failedStage: 'config',
       diagnosis:
-        /The connection URL from --url is not valid: it does not parse as a URL \(\*\*\*\*\)/,
+        /The connection URL from --url is not valid: the port "port" is not a number from 1 to 65535 \(\*\*\*\*\)/,
     },
     {
       name: 'unreadable CA file',

@@ -126,7 +126,13 @@ export function notTlsAfterSServer(): Promise<FaultServer> {
  * How a server answers the startup message: asks for the password (PostgreSQL's
  * AuthenticationRequest codes), or fails with an ErrorResponse whose message is given.
  */
-export type PasswordRequest = 'cleartext' | 'md5' | 'scram' | { readonly error: string };
+export type PasswordRequest =
+  | 'cleartext'
+  | 'md5'
+  | 'scram'
+  | { readonly error: string }
+  /** Lets the client in without a password and answers every query with this server version. */
+  | { readonly serverVersion: string; readonly serverVersionNumber: number };
 
 /**
  * Completes TLS (with a certificate from a CA of its own, valid for 127.0.0.1), reads the
@@ -163,9 +169,14 @@ export async function passwordRequestServer(
         }
         // Every message after the startup one: a type byte, then its length.
         while (buffered.length >= 5 && buffered.length >= 1 + buffered.readInt32BE(1)) {
-          if (buffered[0] === 0x70) passwordMessages += 1;
+          const type = buffered[0];
           buffered = buffered.subarray(1 + buffered.readInt32BE(1));
-          secure.end();
+          if (type === 0x70) passwordMessages += 1;
+          if (type === 0x51 && typeof request === 'object' && 'serverVersion' in request) {
+            secure.write(versionRow(request.serverVersion, request.serverVersionNumber));
+          } else if (type !== 0x58) {
+            secure.end();
+          }
         }
       });
     });
@@ -177,7 +188,41 @@ export async function passwordRequestServer(
   };
 }
 
+function message(type: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(type), int32(body.length + 4), body]);
+}
+
+/** The answer to any query: one row (version text, version number), as a server would send it. */
+function versionRow(version: string, number: number): Buffer {
+  const column = (name: string, typeOid: number, length: number): Buffer =>
+    Buffer.concat([
+      Buffer.from(`${name}\0`),
+      int32(0),
+      int16(0),
+      int32(typeOid),
+      int16(length),
+      int32(-1),
+      int16(0),
+    ]);
+  const value = (text: string): Buffer =>
+    Buffer.concat([int32(Buffer.byteLength(text)), Buffer.from(text)]);
+  return Buffer.concat([
+    message('T', Buffer.concat([int16(2), column('version', 25, -1), column('number', 23, 4)])),
+    message('D', Buffer.concat([int16(2), value(version), value(String(number))])),
+    message('C', Buffer.from('SELECT 1\0')),
+    message('Z', Buffer.from('I')),
+  ]);
+}
+
 function authenticationRequest(request: PasswordRequest): Buffer {
+  if (typeof request === 'object' && 'serverVersion' in request) {
+    return Buffer.concat([
+      message('R', int32(0)),
+      message('S', Buffer.from(`server_version\0${request.serverVersion}\0`)),
+      message('K', Buffer.concat([int32(4242), int32(1)])),
+      message('Z', Buffer.from('I')),
+    ]);
+  }
   if (typeof request === 'object') {
     const fields = Buffer.from(`SFATAL\0CXX000\0M${request.error}\0\0`, 'utf8');
     return Buffer.concat([Buffer.from('E'), int32(fields.length + 4), fields]);
@@ -189,6 +234,12 @@ function authenticationRequest(request: PasswordRequest): Buffer {
         ? Buffer.concat([int32(5), Buffer.from([1, 2, 3, 4])])
         : Buffer.concat([int32(10), Buffer.from('SCRAM-SHA-256\0\0', 'latin1')]);
   return Buffer.concat([Buffer.from('R'), int32(body.length + 4), body]);
+}
+
+function int16(value: number): Buffer {
+  const buffer = Buffer.alloc(2);
+  buffer.writeInt16BE(value);
+  return buffer;
 }
 
 function int32(value: number): Buffer {

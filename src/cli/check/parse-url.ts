@@ -89,10 +89,7 @@ function whyUnparsable(url: string): string {
     return 'the user name or password holds a character that must be percent-encoded (/ ? # @ : % or a space), so the parts of the URL cannot be told apart';
   }
   const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-  const credentials = authority.includes('@') ? authority.slice(0, authority.lastIndexOf('@')) : '';
-  if (/[\s]/.test(credentials) || /%(?![0-9A-Fa-f]{2})/.test(credentials)) {
-    return 'the user name or password holds a character that must be percent-encoded (a space, or a % not followed by two hex digits)';
-  }
+  if (hostPort === '' || hostPort.startsWith(':')) return 'it has no host';
   const portText = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostPort)?.[1];
   if (portText !== undefined && portText !== '') {
     if (!/^\d+$/.test(portText)) {
@@ -100,7 +97,6 @@ function whyUnparsable(url: string): string {
     }
     return `the port ${portText} is not from 1 to 65535`;
   }
-  if (hostPort === '' || hostPort.startsWith(':')) return 'it has no host';
   return 'the host name holds characters a host name cannot have';
 }
 

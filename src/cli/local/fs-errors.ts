@@ -4,7 +4,8 @@ import { isRoot } from './server-user.js';
 /** Operating-system errors a file operation in the state folder can end with, by cause. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 const NOT_ALLOWED = new Set(['EACCES', 'EPERM']);
-const CANNOT_EXIST = new Set(['ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'EISDIR']);
+// EEXIST: a recursive mkdir met a file where a folder of the path should be.
+const CANNOT_EXIST = new Set(['ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'EEXIST']);
 
 /** The errno code of a failed file operation, if it has one. */
 export function errnoCode(error: unknown): string | undefined {
