@@ -127,6 +127,12 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
     );
     const revealed = await local(folder, 'url', '--reveal');
     expect(revealed.stdout.trim()).toBe(masked.stdout.trim().replace('****', password));
+    // For a command line: no password at all (libpq then reads PGPASSWORD).
+    const bare = await local(folder, 'url', '--without-password');
+    expect(bare.stdout.trim()).toBe(masked.stdout.trim().replace(':****@', '@'));
+    expect((await local(folder, 'url', '--reveal', '--without-password')).exitCode).toBe(
+      ExitCode.Usage,
+    );
   });
 
   test('check passes against the URL that url --reveal prints', async () => {

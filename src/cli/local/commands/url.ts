@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { CliError, ExitCode } from '../../exit-codes.js';
 import { resolveStateDir } from '../paths.js';
 import { printJson, STATE_DIR_DESCRIPTION, STATE_DIR_FLAG, type LocalFlags } from './flags.js';
 
 interface UrlFlags extends LocalFlags {
   readonly reveal?: boolean;
+  readonly withoutPassword?: boolean;
   readonly json?: boolean;
 }
 
@@ -17,15 +19,30 @@ export function registerUrlCommand(local: Command): void {
       '--reveal',
       'print the password too (for export DATABASE_URL="$(npx spendsense-db local url --reveal)"; never pass it on a command line)',
     )
+    .option(
+      '--without-password',
+      'leave the password out entirely, for a command line: PGPASSWORD="$(cat <state>/password)" psql "$(npx spendsense-db local url --without-password)"',
+    )
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .option('--json', 'print the URL and its parts as JSON')
     .action(async (flags: UrlFlags) => {
+      if (flags.reveal === true && flags.withoutPassword === true) {
+        throw new CliError(
+          '--reveal and --without-password: choose one.',
+          ExitCode.Usage,
+          '--reveal for a variable (export DATABASE_URL=…), --without-password for a command line.',
+        );
+      }
       const { LocalServer } = await import('../local-server.js');
-      const { localConnectionUrl } = await import('../connection-url.js');
+      const { localConnectionUrl, localConnectionUrlWithoutPassword } =
+        await import('../connection-url.js');
       const { localCommand } = await import('../printed-commands.js');
       const server = new LocalServer({ stateDir: resolveStateDir(flags.stateDir) });
       const connection = await server.connection();
-      const url = localConnectionUrl(connection, { reveal: flags.reveal === true });
+      const url =
+        flags.withoutPassword === true
+          ? localConnectionUrlWithoutPassword(connection)
+          : localConnectionUrl(connection, { reveal: flags.reveal === true });
       if (!(await server.isRunning())) {
         process.stderr.write(
           `warning: the local database is not running; start it with \`${localCommand('start', server.paths.root)}\`.\n`,
