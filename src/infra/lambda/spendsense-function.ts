@@ -25,6 +25,8 @@ export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,
+  // esbuild's size summary at every synth is noise; its warnings and errors still show.
+  logLevel: nodejs.LogLevel.WARNING,
 };
 
 export interface SpendSenseFunctionProps extends Omit<
