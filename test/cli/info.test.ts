@@ -163,6 +163,7 @@ test('console links follow the region', async () => {
   const { stdout } = await runCli(['info', '--stage', 'prod', '--json']);
   const info = JSON.parse(stdout) as EnvironmentInfo;
   expect(info.region).toBe('eu-west-2');
+  expect(info.consoleLinks).toHaveLength(8);
   for (const link of info.consoleLinks) {
     expect(link.url).toMatch(/^https:\/\/eu-west-2\.console\.aws\.amazon\.com\/.*region=eu-west-2/);
   }

@@ -150,6 +150,7 @@ describe('every alarm', () => {
   });
 
   test('watches this instance over three five-minute periods', () => {
+    expect(all).toHaveLength(7);
     for (const alarm of all) {
       expect(alarm).toMatchObject({
         Namespace: 'AWS/RDS',
@@ -167,6 +168,7 @@ describe('every alarm', () => {
   });
 
   test('notifies the topic when it fires and when it recovers', () => {
+    expect(all).toHaveLength(7);
     for (const alarm of all) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
@@ -174,6 +176,7 @@ describe('every alarm', () => {
   });
 
   test('treats missing data as not breaching for "above" alarms and as missing for "below" alarms', () => {
+    expect(all).toHaveLength(7);
     for (const alarm of all) {
       const expected =
         alarm.ComparisonOperator === 'GreaterThanThreshold' ? 'notBreaching' : 'missing';
@@ -182,6 +185,7 @@ describe('every alarm', () => {
   });
 
   test('points the operator at docs/operations.md', () => {
+    expect(all).toHaveLength(7);
     for (const alarm of all)
       expect(alarm.AlarmDescription).toMatch(/docs\/operations\.md, section Alarms\.$/);
   });

@@ -233,6 +233,8 @@ describe('no secret value in any template', () => {
     expect(
       secrets.filter((secret) => secret.Properties.GenerateSecretString !== undefined),
     ).toHaveLength(1);
+    // The credentials secret and the connection secret.
+    expect(secrets).toHaveLength(2);
     for (const secret of secrets) expect(typeof secret.Properties.SecretString).not.toBe('string');
   });
 

@@ -23,6 +23,7 @@ export function errorRenderings(error: unknown): string[] {
 export function expectNoSecretIn(error: unknown, secrets: readonly string[]): void {
   const renderings = errorRenderings(error);
   expect(renderings.length).toBeGreaterThan(0);
+  expect(secrets.length).toBeGreaterThan(0);
   for (const text of renderings) {
     for (const secret of secrets) {
       expect(text).not.toContain(secret);
