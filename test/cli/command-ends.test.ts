@@ -13,14 +13,15 @@ import { runCli } from '../support/run-cli.js';
 
 /**
  * "Every command ends when its work is done": once a command has answered, no timer it started
- * may still be pending (a spawn timeout never cleared, say): it would hold the process open
- * until it fires. Timers are followed from creation to their end with async_hooks.
+ * may still hold the process open (a spawn timeout never cleared, say): the command would end
+ * only when it fires. Timers are followed from creation to their end with async_hooks; one that
+ * is unref'd (AbortSignal.timeout's) does not hold the process and is not counted.
  */
 async function timersLeftBy(run: () => Promise<unknown>): Promise<number> {
-  const pending = new Set<number>();
+  const pending = new Map<number, { hasRef?: () => boolean }>();
   const hook = createHook({
-    init(asyncId, type) {
-      if (type === 'Timeout') pending.add(asyncId);
+    init(asyncId, type, _trigger, resource) {
+      if (type === 'Timeout') pending.set(asyncId, resource as { hasRef?: () => boolean });
     },
     destroy(asyncId) {
       pending.delete(asyncId);
@@ -31,7 +32,7 @@ async function timersLeftBy(run: () => Promise<unknown>): Promise<number> {
     await run();
     // Timers cleared at the very end are destroyed on the next turn of the loop.
     await new Promise((resolve) => setImmediate(resolve));
-    return pending.size;
+    return [...pending.values()].filter((timer) => timer.hasRef?.() !== false).length;
   } finally {
     hook.disable();
   }
@@ -104,6 +105,31 @@ describe('each command, once it has answered, leaves nothing running', () => {
       name: 'cost with a template',
       args: () => ['cost', '--stage', 'dev', '--template', template],
       exitCode: ExitCode.Ok,
+    },
+    {
+      name: 'verify with AWS refusing the connection',
+      args: () => ['verify', '--stage', 'dev'],
+      exitCode: ExitCode.ConnectionRefused,
+      setUp: () => {
+        vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+        vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+        vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${refused}`);
+      },
+    },
+    {
+      name: 'info with AWS refusing the connection',
+      args: () => ['info', '--stage', 'dev', '--json'],
+      exitCode: ExitCode.ConnectionRefused,
+      setUp: () => {
+        vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+        vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+        vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${refused}`);
+      },
+    },
+    {
+      name: 'local start in a folder that cannot exist',
+      args: () => ['local', 'start', '--state-dir', '/dev/null/state'],
+      exitCode: ExitCode.LocalStateUnusable,
     },
     {
       name: 'local status of a folder that does not exist',
