@@ -71,6 +71,12 @@ async function serve<T extends FaultServer>(server: Promise<T>): Promise<T> {
 const awsError = (name: string, message: string): Error =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
+/** `check --secret-id`, its GetSecretValue failing with `error`. */
+function secretFails(error: Error): string[] {
+  secretsManager.on(GetSecretValueCommand).rejects(error);
+  return ['--secret-id', SECRET_ID];
+}
+
 /** Each code, and how `check` is brought to give it. */
 const situations: Record<number, () => Promise<string[]>> = {
   [ExitCode.Ok]: async () => ['--url', url()],
@@ -79,32 +85,20 @@ const situations: Record<number, () => Promise<string[]>> = {
     vi.spyOn(process, 'cwd').mockReturnValue(scratch);
     return [];
   },
-  [ExitCode.SecretNotFound]: async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejects(
-        awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
-      );
-    return ['--secret-id', SECRET_ID];
-  },
-  [ExitCode.SecretAccessDenied]: async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejects(awsError('AccessDeniedException', 'not authorized'));
-    return ['--secret-id', SECRET_ID];
-  },
+  [ExitCode.SecretNotFound]: async () =>
+    secretFails(
+      awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
+    ),
+  [ExitCode.SecretAccessDenied]: async () =>
+    secretFails(awsError('AccessDeniedException', 'not authorized')),
   [ExitCode.SecretMalformed]: async () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'not json' });
     return ['--secret-id', SECRET_ID];
   },
-  [ExitCode.AwsCredentialsMissing]: async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejects(
-        awsError('CredentialsProviderError', 'Could not load credentials from any providers'),
-      );
-    return ['--secret-id', SECRET_ID];
-  },
+  [ExitCode.AwsCredentialsMissing]: async () =>
+    secretFails(
+      awsError('CredentialsProviderError', 'Could not load credentials from any providers'),
+    ),
   [ExitCode.DnsFailure]: async () => ['--url', url({ host: 'db.spendsense.invalid' })],
   [ExitCode.ConnectionRefused]: async () => ['--url', url({ port: await refusingPort() })],
   [ExitCode.NoAnswer]: async () => [

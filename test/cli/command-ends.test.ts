@@ -55,6 +55,13 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** Credentials, and an AWS endpoint where nothing listens. */
+function refusingAws(): void {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+  vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${refused}`);
+}
+
 describe('a program that cannot be started leaves no timer behind', () => {
   test.each([
     [
@@ -110,21 +117,13 @@ describe('each command, once it has answered, leaves nothing running', () => {
       name: 'verify with AWS refusing the connection',
       args: () => ['verify', '--stage', 'dev'],
       exitCode: ExitCode.ConnectionRefused,
-      setUp: () => {
-        vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-        vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-        vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${refused}`);
-      },
+      setUp: () => refusingAws(),
     },
     {
       name: 'info with AWS refusing the connection',
       args: () => ['info', '--stage', 'dev', '--json'],
       exitCode: ExitCode.ConnectionRefused,
-      setUp: () => {
-        vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-        vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-        vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${refused}`);
-      },
+      setUp: () => refusingAws(),
     },
     {
       name: 'local start in a folder that cannot exist',

@@ -5,7 +5,8 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { CliError, ExitCode } from '../../src/cli/exit-codes.js';
 import { clearConnectionVariables } from '../support/connection-variables.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { errorAndHint } from '../support/cli-output.js';
+import { runCli } from '../support/run-cli.js';
 
 /**
  * How every command fails: exactly one `error:` line that names what was wrong and one `hint:`
@@ -26,16 +27,6 @@ afterAll(async () => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-function oneErrorOneHint(run: CliRun): { error: string; hint: string } {
-  const lines = run.stderr.split('\n');
-  const errors = lines.filter((line) => line.startsWith('error: '));
-  const hints = lines.filter((line) => line.startsWith('hint:  '));
-  expect(errors, run.stderr).toHaveLength(1);
-  expect(hints, run.stderr).toHaveLength(1);
-  expect(lines.filter((line) => /^(internal )?error/i.test(line))).toHaveLength(1);
-  return { error: errors[0] as string, hint: hints[0] as string };
-}
 
 const URL = 'postgresql://spendsense_admin:Pw0rd9x@127.0.0.1:1/spendsense';
 
@@ -81,7 +72,7 @@ describe('bad input: a usage error (2), one error line naming it, one hint line'
     clearConnectionVariables();
     const run = await runCli(args);
     expect(run.exitCode).toBe(ExitCode.Usage);
-    const { error } = oneErrorOneHint(run);
+    const { error } = errorAndHint(run);
     expect(error).toMatch(names);
   });
 
@@ -94,7 +85,7 @@ describe('bad input: a usage error (2), one error line naming it, one hint line'
     vi.stubEnv(name, value);
     const run = await runCli(['check']);
     expect(run.exitCode).toBe(ExitCode.Usage);
-    expect(oneErrorOneHint(run).error).toContain(`PGPORT: got ${JSON.stringify(value)}`);
+    expect(errorAndHint(run).error).toContain(`PGPORT: got ${JSON.stringify(value)}`);
   });
 });
 
@@ -113,7 +104,7 @@ describe('failures of every kind, across commands: one error line, one hint line
     clearConnectionVariables();
     const run = await runCli(args);
     expect(run.exitCode).toBe(exitCode);
-    oneErrorOneHint(run);
+    errorAndHint(run);
   });
 });
 
@@ -204,7 +195,7 @@ describe('a connection URL that does not parse names the part, and never any of 
     for (const format of [['--json'], []]) {
       const run = await runCli(['check', '--url', url, ...format]);
       expect(run.exitCode).toBe(ExitCode.Usage);
-      expect(oneErrorOneHint(run).error).toMatch(names);
+      expect(errorAndHint(run).error).toMatch(names);
       for (const piece of [secret, 'Sekr3t', 'Pw9']) {
         expect(run.stdout + run.stderr).not.toContain(piece);
       }

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
-import { buildClientConfig } from '../../src/runtime/client-config.js';
-import { queryOnce } from '../support/query.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { errorAndHint, PROPOSES_RESET } from '../support/cli-output.js';
+import { queryLocal } from '../support/local-database.js';
+import { runCli } from '../support/run-cli.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -38,17 +38,6 @@ const tiny = path.join(scratch, 'tiny');
 const mounted =
   process.getuid?.() === 0 && (await mountTmpfs(roomy, '96m')) && (await mountTmpfs(tiny, '12m'));
 if (!mounted) console.warn('skipping the full-disk tests: they need root to mount a small tmpfs');
-
-const PROPOSES_RESET = /local reset/;
-
-function errorAndHint(run: CliRun): { error: string; hint: string } {
-  const lines = run.stderr.split('\n');
-  const errors = lines.filter((line) => line.startsWith('error: '));
-  const hints = lines.filter((line) => line.startsWith('hint:  '));
-  expect(errors).toHaveLength(1);
-  expect(hints).toHaveLength(1);
-  return { error: errors[0] as string, hint: hints[0] as string };
-}
 
 /** Fills the file system that holds `folder` to the last byte. */
 async function fill(folder: string): Promise<string> {
@@ -99,7 +88,6 @@ describe.skipIf(!mounted)('a full disk under the state folder', () => {
   describe('a database whose disk filled up', () => {
     const folder = path.join(roomy, 'state');
     let port: number;
-    let config: () => Promise<Parameters<typeof queryOnce>[0]>;
 
     beforeAll(async () => {
       port = await findFreePort();
@@ -112,23 +100,9 @@ describe.skipIf(!mounted)('a full disk under the state folder', () => {
         String(port),
       ]);
       expect(started.exitCode, started.stderr).toBe(ExitCode.Ok);
-      config = async () =>
-        buildClientConfig(
-          {
-            host: 'localhost',
-            port,
-            database: 'spendsense',
-            user: 'spendsense_admin',
-            password: (await readFile(path.join(folder, 'password'), 'utf8')).trim(),
-          },
-          {
-            extraCertificateAuthorities: [
-              await readFile(path.join(folder, 'tls', 'ca.pem'), 'utf8'),
-            ],
-          },
-        );
-      await queryOnce(
-        await config(),
+      await queryLocal(
+        folder,
+        port,
         "create table kept (note text); insert into kept values ('survives')",
       );
       expect((await runCli(['local', 'stop', '--state-dir', folder])).exitCode).toBe(ExitCode.Ok);
@@ -148,7 +122,7 @@ describe.skipIf(!mounted)('a full disk under the state folder', () => {
       await rm(fillerDir, { recursive: true, force: true });
       const again = await runCli(['local', 'start', '--state-dir', folder]);
       expect(again.exitCode, again.stderr).toBe(ExitCode.Ok);
-      const rows = await queryOnce<{ note: string }>(await config(), 'select note from kept');
+      const rows = await queryLocal<{ note: string }>(folder, port, 'select note from kept');
       expect(rows).toEqual([{ note: 'survives' }]);
     });
   });

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
-import { buildClientConfig } from '../../src/runtime/client-config.js';
-import { queryOnce } from '../support/query.js';
+import { errorAndHint, PROPOSES_RESET } from '../support/cli-output.js';
+import { queryLocal } from '../support/local-database.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 /**
@@ -23,52 +23,28 @@ const file = (...parts: string[]): string => path.join(folder, ...parts);
 const local = (...args: string[]): Promise<CliRun> =>
   runCli(['local', ...args, '--state-dir', folder]);
 
-async function rows(): Promise<string[]> {
-  const config = buildClientConfig(
-    {
-      host: 'localhost',
-      port,
-      database: 'spendsense',
-      user: 'spendsense_admin',
-      password: (await readFile(file('password'), 'utf8')).trim(),
-    },
-    { extraCertificateAuthorities: [await readFile(file('tls', 'ca.pem'), 'utf8')] },
-  );
-  const result = await queryOnce<{ note: string }>(config, 'select note from kept order by note');
-  return result.map((row) => row.note);
-}
-
-/** The one `error:` and one `hint:` line every failure prints. */
-function errorAndHint(run: CliRun): { error: string; hint: string } {
-  const errors = run.stderr.split('\n').filter((line) => line.startsWith('error: '));
-  const hints = run.stderr.split('\n').filter((line) => line.startsWith('hint:  '));
-  expect(errors).toHaveLength(1);
-  expect(hints).toHaveLength(1);
-  return { error: errors[0] as string, hint: hints[0] as string };
-}
-
-/** A hint proposes a reset when it gives the command to run one. */
-const PROPOSES_RESET = /`npx spendsense-db local reset/;
-
 beforeAll(async () => {
   project = await mkdtemp(path.join(os.tmpdir(), 'spendsense-faults-'));
   await chmod(project, 0o755);
   folder = path.join(project, 'state');
   port = await findFreePort();
   expect((await local('start', '--port', String(port))).exitCode).toBe(ExitCode.Ok);
-  const config = buildClientConfig(
-    {
-      host: 'localhost',
-      port,
-      database: 'spendsense',
-      user: 'spendsense_admin',
-      password: (await readFile(file('password'), 'utf8')).trim(),
-    },
-    { extraCertificateAuthorities: [await readFile(file('tls', 'ca.pem'), 'utf8')] },
+  await queryLocal(
+    folder,
+    port,
+    "create table kept (note text); insert into kept values ('survives')",
   );
-  await queryOnce(config, "create table kept (note text); insert into kept values ('survives')");
   expect((await local('stop')).exitCode).toBe(ExitCode.Ok);
 });
+async function rows(): Promise<string[]> {
+  const result = await queryLocal<{ note: string }>(
+    folder,
+    port,
+    'select note from kept order by note',
+  );
+  return result.map((row) => row.note);
+}
+
 afterAll(async () => {
   await local('stop');
   await rm(project, { recursive: true, force: true });

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
-import { buildClientConfig } from '../../src/runtime/client-config.js';
-import { queryOnce } from '../support/query.js';
+import { queryLocal } from '../support/local-database.js';
 import { runCli } from '../support/run-cli.js';
 
 /** Runs `spendsense-db local <args> --state-dir <folder>` in this process. */
@@ -16,20 +15,6 @@ function local(folder: string, ...args: string[]): ReturnType<typeof runCli> {
 
 async function readPassword(folder: string): Promise<string> {
   return (await readFile(path.join(folder, 'password'), 'utf8')).trim();
-}
-
-async function query<T>(folder: string, port: number, sql: string): Promise<T[]> {
-  const config = buildClientConfig(
-    {
-      host: 'localhost',
-      port,
-      database: 'spendsense',
-      user: 'spendsense_admin',
-      password: await readPassword(folder),
-    },
-    { extraCertificateAuthorities: [await readFile(path.join(folder, 'tls', 'ca.pem'), 'utf8')] },
-  );
-  return queryOnce<T>(config, sql);
 }
 
 describe('spendsense-db local: start, status, url, stop, start again, reset', () => {
@@ -89,7 +74,7 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
     // The parent it had to create stays traversable, or the server user could not reach the data.
     expect((await stat(path.dirname(folder))).mode & 0o001).toBe(0o001);
     expect((await stat(path.join(folder, 'tls', 'server.key'))).mode & 0o777).toBe(0o600);
-    const [row] = await query<{ ssl: boolean; version: string }>(
+    const [row] = await queryLocal<{ ssl: boolean; version: string }>(
       folder,
       port,
       "select ssl, current_setting('server_version') as version from pg_stat_ssl where pid = pg_backend_pid()",
@@ -143,7 +128,7 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
   });
 
   test('data written before stop is there after start', async () => {
-    await query(
+    await queryLocal(
       folder,
       port,
       "create table kept (note text); insert into kept values ('survives')",
@@ -156,7 +141,7 @@ describe('spendsense-db local: start, status, url, stop, start again, reset', ()
     });
     const started = await local(folder, 'start');
     expect(started.exitCode).toBe(ExitCode.Ok);
-    expect(await query(folder, port, 'select note from kept')).toEqual([{ note: 'survives' }]);
+    expect(await queryLocal(folder, port, 'select note from kept')).toEqual([{ note: 'survives' }]);
   });
 
   test('a start while another holds the start lock: LocalAlreadyRunning (41)', async () => {

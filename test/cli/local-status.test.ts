@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CliError, ExitCode } from '../../src/cli/exit-codes.js';
 import { LocalServer } from '../../src/cli/local/local-server.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
-import { buildClientConfig } from '../../src/runtime/client-config.js';
-import { queryOnce } from '../support/query.js';
+import { queryLocal } from '../support/local-database.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 /**
@@ -26,17 +25,7 @@ const local = (...args: string[]): Promise<CliRun> =>
   runCli(['local', ...args, '--state-dir', folder]);
 
 async function selectOne(): Promise<number> {
-  const config = buildClientConfig(
-    {
-      host: 'localhost',
-      port,
-      database: 'spendsense',
-      user: 'spendsense_admin',
-      password: (await readFile(path.join(folder, 'password'), 'utf8')).trim(),
-    },
-    { extraCertificateAuthorities: [await readFile(path.join(folder, 'tls', 'ca.pem'), 'utf8')] },
-  );
-  const [row] = await queryOnce<{ one: number }>(config, 'select 1 as one');
+  const [row] = await queryLocal<{ one: number }>(folder, port, 'select 1 as one');
   return row?.one ?? 0;
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
+import { errorAndHint } from '../support/cli-output.js';
 import type { CliRun } from '../support/run-cli.js';
 import { unprivilegedCli, type UnprivilegedCli } from '../support/unprivileged.js';
 
@@ -23,16 +24,6 @@ const isRoot = process.getuid?.() === 0;
 const unprivilegedPortsFrom = Number(
   await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024'),
 );
-
-/** Exactly one `error:` and one `hint:` line, returned. */
-function errorAndHint(run: CliRun): { error: string; hint: string } {
-  const lines = run.stderr.split('\n');
-  const errors = lines.filter((line) => line.startsWith('error: '));
-  const hints = lines.filter((line) => line.startsWith('hint:  '));
-  expect(errors).toHaveLength(1);
-  expect(hints).toHaveLength(1);
-  return { error: errors[0] as string, hint: hints[0] as string };
-}
 
 describe.skipIf(skipReason !== undefined)('the local database run by a normal user', () => {
   let project: string;

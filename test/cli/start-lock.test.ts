@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CliError, ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { acquireStartLock } from '../../src/cli/local/start-lock.js';
+import { cliErrorOf } from '../support/cli-output.js';
 
 /** Pids the tests pretend are running; every other pid is a process that has exited. */
 const RUNNING = new Set([41_001, 41_002]);
@@ -24,15 +25,6 @@ async function holderOf(file: string): Promise<string> {
   return (await readFile(file, 'utf8')).trim();
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CliError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CliError);
-  return error as CliError;
-}
-
 describe('the start lock', () => {
   test('a free folder: the lock is created with our pid and released', async () => {
     const release = await acquireStartLock(lockFile, { pid: 41_001, isAlive });
@@ -44,7 +36,7 @@ describe('the start lock', () => {
 
   test('a lock of a running start is respected: LocalAlreadyRunning (41), naming its pid', async () => {
     await writeFile(lockFile, '41002\n');
-    const error = await rejection(acquireStartLock(lockFile, { pid: 41_001, isAlive }));
+    const error = await cliErrorOf(acquireStartLock(lockFile, { pid: 41_001, isAlive }));
     expect(error.exitCode).toBe(ExitCode.LocalAlreadyRunning);
     expect(error.message).toContain('(pid 41002)');
     expect(await holderOf(lockFile)).toBe('41002');
@@ -76,7 +68,7 @@ describe('the start lock', () => {
     const releaseFast = await acquireStartLock(lockFile, { pid: 41_001, isAlive });
     expect(await holderOf(lockFile)).toBe('41001');
     resume();
-    const error = await rejection(slow);
+    const error = await cliErrorOf(slow);
     expect(error.exitCode).toBe(ExitCode.LocalAlreadyRunning);
     expect(error.message).toContain('(pid 41001)');
     expect(await holderOf(lockFile)).toBe('41001');
@@ -85,7 +77,7 @@ describe('the start lock', () => {
 
   test('an empty lock being written right now is respected; an old empty one is taken over', async () => {
     await writeFile(lockFile, '');
-    expect((await rejection(acquireStartLock(lockFile, { pid: 41_001, isAlive }))).exitCode).toBe(
+    expect((await cliErrorOf(acquireStartLock(lockFile, { pid: 41_001, isAlive }))).exitCode).toBe(
       ExitCode.LocalAlreadyRunning,
     );
     const old = new Date(Date.now() - 60_000);
@@ -117,7 +109,7 @@ describe('the start lock', () => {
   test('a state folder the lock cannot be written in: LocalStateUnusable (45), not an internal error', async () => {
     const notAFolder = path.join(folder, 'file');
     await writeFile(notAFolder, '');
-    const error = await rejection(
+    const error = await cliErrorOf(
       acquireStartLock(path.join(notAFolder, 'start.lock'), { pid: 41_001, isAlive }),
     );
     expect(error.exitCode).toBe(ExitCode.LocalStateUnusable);

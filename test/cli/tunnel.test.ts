@@ -17,7 +17,8 @@ import {
 } from 'vitest';
 import type { CheckReport } from '../../src/cli/check/report.js';
 import { AwsSession } from '../../src/cli/aws/session.js';
-import { CliError, ExitCode } from '../../src/cli/exit-codes.js';
+import type { CliError } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { Progress } from '../../src/cli/ui/progress.js';
 import { connectInstructions } from '../../src/cli/tunnel/connect-instructions.js';
 import {
@@ -44,6 +45,7 @@ import {
   runCli,
   useFakeCredentials,
 } from './verify-fixture.js';
+import { cliErrorOf } from '../support/cli-output.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'spendsense-tunnel-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -65,15 +67,6 @@ const AWS_OK = 'echo "aws-cli/2.22.35 Python/3.12.9 Linux/6.1.0 exe/x86_64.ubunt
 const PLUGIN_OK = 'echo "1.2.764.0"';
 const probeOn = (dir: string): ToolProbe => createToolProbe({ env: { PATH: dir } });
 
-async function failure(promise: Promise<unknown>): Promise<CliError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CliError);
-  return error as CliError;
-}
-
 describe('required tools, looked up on an injected PATH', () => {
   test('both installed: their versions are returned', async () => {
     const tools = await requireTools(
@@ -86,7 +79,7 @@ describe('required tools, looked up on an injected PATH', () => {
   });
 
   test('neither installed: exit MissingTool, both named, with the AWS guides and the Debian/Ubuntu lines', async () => {
-    const error = await failure(
+    const error = await cliErrorOf(
       requireTools(probeOn(pathWith({})), { platform: 'linux', arch: 'x64' }),
     );
     expect(error.exitCode).toBe(ExitCode.MissingTool);
@@ -111,7 +104,7 @@ describe('required tools, looked up on an injected PATH', () => {
   });
 
   test('only the plugin missing, on macOS: only the plugin is named, with its Homebrew cask', async () => {
-    const error = await failure(
+    const error = await cliErrorOf(
       requireTools(probeOn(pathWith({ aws: AWS_OK })), { platform: 'darwin', arch: 'arm64' }),
     );
     expect(error.message).toMatch(
@@ -122,7 +115,7 @@ describe('required tools, looked up on an injected PATH', () => {
   });
 
   test('on arm64 Linux the arm64 packages are named', async () => {
-    const error = await failure(
+    const error = await cliErrorOf(
       requireTools(probeOn(pathWith({})), { platform: 'linux', arch: 'arm64' }),
     );
     expect(error.hint).toContain('awscli-exe-linux-aarch64.zip');
@@ -130,7 +123,7 @@ describe('required tools, looked up on an injected PATH', () => {
   });
 
   test('a tool that is installed but fails is reported as broken, with its output', async () => {
-    const error = await failure(
+    const error = await cliErrorOf(
       requireTools(
         probeOn(
           pathWith({
@@ -433,7 +426,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
   test('a session that fails: exit TunnelFailed with the likely causes', async () => {
     serveStack({ AccessHostInstanceId: INSTANCE_ID });
     sessionEnd = { exitCode: 254, signal: null };
-    const error = await failure(
+    const error = await cliErrorOf(
       runTunnel({ stage: 'dev', region: 'eu-west-1', localPort: 15432 }, deps()),
     );
     expect(error.exitCode).toBe(ExitCode.TunnelFailed);
@@ -445,7 +438,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
 
   test('a stack without an access host: exit AccessHostNotDeployed, no session', async () => {
     serveStack({});
-    const error = await failure(
+    const error = await cliErrorOf(
       runTunnel({ stage: 'dev', region: 'eu-west-1', localPort: 15432 }, deps()),
     );
     expect(error.exitCode).toBe(ExitCode.AccessHostNotDeployed);
@@ -454,7 +447,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
 
   test('a local port in use: exit LocalPortInUse before any AWS call', async () => {
     serveStack({ AccessHostInstanceId: INSTANCE_ID });
-    const error = await failure(
+    const error = await cliErrorOf(
       runTunnel(
         { stage: 'dev', region: 'eu-west-1', localPort: 15432 },
         deps({ isPortFree: async () => false }),
@@ -469,7 +462,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
 
   test('missing tools: exit MissingTool before any AWS call', async () => {
     serveStack({ AccessHostInstanceId: INSTANCE_ID });
-    const error = await failure(
+    const error = await cliErrorOf(
       runTunnel(
         { stage: 'dev', region: 'eu-west-1', localPort: 15432 },
         deps({ probeTool: probeOn(pathWith({})) }),

@@ -119,12 +119,7 @@ export class LocalServer {
     try {
       return await this.startLocked(user);
     } catch (error) {
-      throw fileOperationError(
-        error,
-        'starting the local database',
-        this.paths.root,
-        this.paths.root,
-      );
+      throw this.fileError(error, 'starting the local database', this.paths.root);
     } finally {
       await release();
     }
@@ -221,12 +216,7 @@ export class LocalServer {
         problem: describeLeftover(postmaster),
       };
     } catch (error) {
-      const known = fileOperationError(
-        error,
-        'reading the state folder',
-        this.paths.root,
-        this.paths.root,
-      );
+      const known = this.fileError(error, 'reading the state folder', this.paths.root);
       return {
         ...base,
         state: 'unknown',
@@ -312,12 +302,7 @@ export class LocalServer {
       return true;
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return false;
-      throw fileOperationError(
-        error,
-        'looking for the data folder',
-        this.paths.dataDir,
-        this.paths.root,
-      );
+      throw this.fileError(error, 'looking for the data folder', this.paths.dataDir);
     }
   }
 
@@ -325,12 +310,7 @@ export class LocalServer {
     try {
       return await postmasterState(this.paths.dataDir);
     } catch (error) {
-      throw fileOperationError(
-        error,
-        'reading postmaster.pid',
-        this.paths.dataDir,
-        this.paths.root,
-      );
+      throw this.fileError(error, 'reading postmaster.pid', this.paths.dataDir);
     }
   }
 
@@ -391,12 +371,7 @@ export class LocalServer {
       // A folder we cannot list is one we cannot use: say so now, not at the first file.
       await readdir(this.paths.root);
     } catch (error) {
-      throw fileOperationError(
-        error,
-        'preparing the state folder',
-        this.paths.root,
-        this.paths.root,
-      );
+      throw this.fileError(error, 'preparing the state folder', this.paths.root);
     }
     await assertServerUserCanReach(this.paths.root, user);
   }
@@ -542,12 +517,7 @@ export class LocalServer {
   private async readPassword(): Promise<string> {
     const text = await readFile(this.paths.passwordFile, 'utf8').catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT') return undefined;
-      throw fileOperationError(
-        error,
-        'reading the password file',
-        this.paths.passwordFile,
-        this.paths.root,
-      );
+      throw this.fileError(error, 'reading the password file', this.paths.passwordFile);
     });
     const password = text?.trim();
     if (password === undefined || password === '') {
@@ -566,6 +536,11 @@ export class LocalServer {
   private async prepareLogFile(user: ServerUser): Promise<void> {
     await writeFile(this.paths.logFile, '', { flag: 'a', mode: 0o600 });
     await giveToServerUser(this.paths.logFile, user);
+  }
+
+  /** A refused file operation in the state folder, named by its cause (see `fileOperationError`). */
+  private fileError(error: unknown, doing: string, target: string): unknown {
+    return fileOperationError(error, doing, target, this.paths.root);
   }
 
   /** Something `local start` mends on its own: the hint says so, and never proposes a reset. */
