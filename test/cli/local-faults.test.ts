@@ -265,3 +265,15 @@ describe('read-only commands on a state that needs a repair point to the repair,
     expect((await local('start')).exitCode).toBe(ExitCode.Ok);
   });
 });
+
+describe('check --local on a stopped database', () => {
+  test('connection refused (21), and the hint starts this database', async () => {
+    const run = await runCli(['check', '--local', '--state-dir', folder]);
+    expect(run.exitCode).toBe(ExitCode.ConnectionRefused);
+    const { error, hint } = errorAndHint(run);
+    expect(error).toContain(`The local database in ${folder} is not running.`);
+    expect(hint).toBe(
+      `hint:  Start it with \`npx spendsense-db local start --state-dir ${folder}\`.`,
+    );
+  });
+});

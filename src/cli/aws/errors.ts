@@ -104,7 +104,7 @@ export function awsFailureToCliError(
         `No AWS credentials found${where}: ${failure.summary}`,
         ExitCode.AwsCredentialsMissing,
         'Sign in first: `aws sso login --profile NAME` then pass `--profile NAME`, or `aws configure`, ' +
-          'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. (`spendsense-db cost` works without AWS.)',
+          'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. (`npx spendsense-db cost` works without AWS.)',
         options,
       );
     case 'credentials-rejected':

@@ -4,6 +4,7 @@ import { connectionUrl } from '../../runtime/connection-secret.js';
 import { MASK, redactConnectionStrings, redactSecrets } from '../../runtime/redact.js';
 import { rdsCertificateAuthorities } from '../../runtime/tls.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { localCommand } from '../local/printed-commands.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import type { CheckReport, StageReport } from './report.js';
 import { resolveTarget, type SourceOptions } from './sources.js';
@@ -99,8 +100,12 @@ class CheckRun {
       return { value: addresses, detail };
     });
     const socket = await this.stage('tcp', async () => {
-      const { socket, detail } = await connectTcp(addresses, target.port, timeoutMillis);
-      return { value: socket, detail };
+      try {
+        const { socket, detail } = await connectTcp(addresses, target.port, timeoutMillis);
+        return { value: socket, detail };
+      } catch (error) {
+        throw this.localNotRunning(error);
+      }
     });
     await this.stage('tls', async () => {
       const { detail } = await checkTls(socket, {
@@ -153,6 +158,18 @@ class CheckRun {
     } finally {
       entry.durationMillis = Math.round((performance.now() - started) * 10) / 10;
     }
+  }
+
+  /** With `--local`, a refused connection is a stopped local database: say how to start it. */
+  private localNotRunning(error: unknown): unknown {
+    const stateDir = this.options.localStateDir;
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.ConnectionRefused) return error;
+    if (stateDir === undefined) return error;
+    return new CliError(
+      `${error.message} The local database in ${stateDir} is not running.`,
+      error.exitCode,
+      `Start it with \`${localCommand('start', stateDir)}\`.`,
+    );
   }
 
   /** Masks every known secret and any URL password in foreign text. */

@@ -1,6 +1,7 @@
 import { OutputKeys, stackName, type Stage } from '../../shared/names.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { cliCommand } from '../ui/shell-command.js';
 
 /** Where the tunnel goes: through the access host, to the database endpoint. */
 export interface TunnelTarget {
@@ -34,10 +35,11 @@ export function tunnelTargetFromStack(stage: Stage, stack: DeployedStack): Tunne
     ...(portText === undefined ? [OutputKeys.EndpointPort] : []),
   ];
   if (endpointAddress === undefined || portText === undefined) {
-    throw malformed(stack, `it has no ${missing.join(' or ')} output`);
+    throw malformed(stage, stack, `it has no ${missing.join(' or ')} output`);
   }
   if (!INSTANCE_ID.test(instanceId)) {
     throw malformed(
+      stage,
       stack,
       `${OutputKeys.AccessHostInstanceId} is ${JSON.stringify(instanceId)}, not an instance id (i-…)`,
     );
@@ -45,6 +47,7 @@ export function tunnelTargetFromStack(stage: Stage, stack: DeployedStack): Tunne
   const endpointPort = Number(portText);
   if (!Number.isInteger(endpointPort) || endpointPort < 1 || endpointPort > 65535) {
     throw malformed(
+      stage,
       stack,
       `${OutputKeys.EndpointPort} is ${JSON.stringify(portText)}, not a port number`,
     );
@@ -52,10 +55,10 @@ export function tunnelTargetFromStack(stage: Stage, stack: DeployedStack): Tunne
   return { instanceId, endpointAddress, endpointPort };
 }
 
-function malformed(stack: DeployedStack, problem: string): CliError {
+function malformed(stage: Stage, stack: DeployedStack, problem: string): CliError {
   return new CliError(
     `Stack ${stack.name} cannot be tunnelled to: ${problem}.`,
     ExitCode.VerificationFailed,
-    `Check the deployment (status ${stack.status}); \`spendsense-db verify --stage <stage>\` lists what is wrong.`,
+    `Check the deployment (status ${stack.status}); \`${cliCommand(['verify', '--stage', stage, '--region', stack.region])}\` lists what is wrong.`,
   );
 }

@@ -78,7 +78,7 @@ function diagnose(failed: readonly Attempt[], port: number, timeoutMillis: numbe
     return new CliError(
       `Connection refused by ${where}: nothing listens on port ${port} there.`,
       ExitCode.ConnectionRefused,
-      'Check the port; for the local database run `spendsense-db local start` (and `local status` for its port).',
+      'Check the port; for the local database run `npx spendsense-db local start` (and `npx spendsense-db local status` for its port).',
     );
   }
   const codes = [...new Set(failed.map((attempt) => attempt.code))].join(', ');

@@ -209,7 +209,7 @@ function rejected(secure: tls.TLSSocket, options: TlsOptions): CliError {
     return new CliError(
       `The server certificate (${subject}) expired on ${certificate.valid_to}.`,
       ExitCode.CertificateRejected,
-      'For RDS, rotate the instance certificate authority; for the local database, `spendsense-db local stop` then `start` renews it.',
+      'For RDS, rotate the instance certificate authority; for the local database, `npx spendsense-db local stop` then `npx spendsense-db local start` renews it.',
     );
   }
   return new CliError(

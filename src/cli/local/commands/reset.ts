@@ -25,7 +25,7 @@ export function registerResetCommand(local: Command): void {
       if (flags.yes !== true) await confirm(server.paths.root);
       await server.reset();
       process.stdout.write(
-        'The local database is deleted; `spendsense-db local start` creates a fresh one.\n',
+        `The local database in ${server.paths.root} is deleted; \`${localCommand('start', server.paths.root)}\` creates a fresh one.\n`,
       );
     });
 }
