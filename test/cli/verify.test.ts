@@ -50,7 +50,7 @@ describe.each(['dev', 'prod'] as const)('a compliant %s deployment', (stage) => 
       ['AC7', 'pass'],
       ['AC7', 'pass'],
     ]);
-    expect(report.summary).toEqual({ pass: 13, fail: 0, skip: 1 });
+    expect(report.summary).toEqual({ pass: 13, warn: 0, fail: 0, skip: 1 });
     // Progress goes to stderr, one line per AWS read.
     expect(stderr).toContain(`Describing RDS instance spendsense-${stage}`);
     expect(stderr).toContain('Invoking probe Lambda');
@@ -85,7 +85,7 @@ test('the table output names every check and the verdict', async () => {
   expect(exitCode).toBe(0);
   expect(stdout).toMatch(/^criterion\s+check\s+result\s+evidence$/m);
   expect(stdout).toMatch(/^AC4\s+connection secret\s+pass\s+all 7 fields present/m);
-  expect(stdout).toContain('verified: 13 passed, 0 failed, 1 skipped');
+  expect(stdout).toContain('verified: 13 passed, 0 warnings, 0 failed, 1 skipped');
 });
 
 /** Breaks one thing of a compliant deployment; only `check` may fail. */
@@ -295,7 +295,7 @@ describe('one criterion broken: its line fails, every other line holds, exit 50'
       [criterion, check],
     ]);
     expect(failed[0]?.evidence).toMatch(evidence);
-    expect(report.summary).toEqual({ pass: 12, fail: 1, skip: 1 });
+    expect(report.summary).toEqual({ pass: 12, warn: 0, fail: 1, skip: 1 });
     expect(stderr).toContain(`error: Verification failed: ${criterion} ${check}.`);
   });
 });

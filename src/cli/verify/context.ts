@@ -30,6 +30,7 @@ import type { OutputKey, Stage } from '../../shared/names.js';
 import { parseTemplate, type CloudFormationTemplate } from '../aws/cloudformation-template.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
 import { bounded, type AwsSession } from '../aws/session.js';
+import { MissingFactError } from '../findings/evaluate.js';
 import type { Progress } from '../ui/progress.js';
 import { declaredInstance, type DeclaredInstance } from './expectations.js';
 import { readProbeResponse, type ProbeOutcome } from './probe-report.js';
@@ -56,7 +57,7 @@ export type LocalCheck = (target: {
 }) => Promise<LocalCheckOutcome>;
 
 /** A stack output the stack should have but does not: the check that needs it fails. */
-export class MissingOutputError extends Error {
+export class MissingOutputError extends MissingFactError {
   override readonly name = 'MissingOutputError';
   constructor(readonly outputKey: string) {
     super(`stack output ${outputKey} is missing`);

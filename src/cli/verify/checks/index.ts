@@ -1,4 +1,4 @@
-import type { Check } from '../finding.js';
+import type { RegisteredCheck } from '../finding.js';
 import { backupRetentionCheck } from './backup-retention.js';
 import { connectionSecretCheck } from './connection-secret.js';
 import { deletionSafeguardsCheck } from './deletion-safeguards.js';
@@ -14,20 +14,23 @@ import { stackOutputsCheck } from './stack-outputs.js';
 import { storageEncryptionCheck } from './storage-encryption.js';
 import { tlsForcedCheck } from './tls-forced.js';
 
-/** Every check `verify` runs, in report order (by acceptance criterion). */
-export const CHECKS: readonly Check[] = [
-  instanceCheck,
-  backupRetentionCheck,
-  pointInTimeRecoveryCheck,
-  deletionSafeguardsCheck,
-  securityGroupRulesCheck,
-  probeCheck,
-  secretEncryptionCheck,
-  connectionSecretCheck,
-  stackOutputsCheck,
-  localConnectionCheck,
-  storageEncryptionCheck,
-  keyRotationCheck,
-  tlsForcedCheck,
-  publicAccessCheck,
+/**
+ * Every check `verify` runs, in report order (by acceptance criterion), with its severity when a
+ * failure should only warn.
+ */
+export const CHECKS: readonly RegisteredCheck[] = [
+  { check: instanceCheck },
+  { check: backupRetentionCheck },
+  { check: pointInTimeRecoveryCheck },
+  { check: deletionSafeguardsCheck },
+  { check: securityGroupRulesCheck },
+  { check: probeCheck },
+  { check: secretEncryptionCheck },
+  { check: connectionSecretCheck },
+  { check: stackOutputsCheck },
+  { check: localConnectionCheck },
+  { check: storageEncryptionCheck },
+  { check: keyRotationCheck },
+  { check: tlsForcedCheck },
+  { check: publicAccessCheck },
 ];
