@@ -11,7 +11,7 @@ import {
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { Progress } from '../ui/progress.js';
 
-/** The project root: three levels above this file (src/cli/cost). */
+/** The project root: three levels above this file (src/cli/synth). */
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A synth bundles the probe with esbuild and runs three compliance packs: allow minutes. */
