@@ -38,12 +38,9 @@ describe('the probe Lambda', () => {
     expect(probe.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
-  test('has 256 MB, a 15 s timeout and a small reserved concurrency', () => {
-    expect(probe.Properties).toMatchObject({
-      MemorySize: 256,
-      Timeout: 15,
-      ReservedConcurrentExecutions: 1,
-    });
+  test('has 256 MB, a 15 s timeout and no reserved concurrency', () => {
+    expect(probe.Properties).toMatchObject({ MemorySize: 256, Timeout: 15 });
+    expect(probe.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   test('is the function named by the ProbeFunctionName output', () => {

@@ -74,6 +74,16 @@ describe('SpendSenseDatabase props', () => {
       '`passwordRotationInterval` must be a whole number of days from 1 to 1000. Got 1 day 12 hours.',
     ],
     [
+      'a probe reservation of nothing',
+      { probeReservedConcurrency: 0 },
+      '`probeReservedConcurrency` must be a whole number of at least 1 (leave it out to reserve nothing). Got 0.',
+    ],
+    [
+      'a rotation reservation with rotation off',
+      { passwordRotation: false, rotationReservedConcurrency: 10 },
+      '`rotationReservedConcurrency` can only be set with `passwordRotation`. Got 10 with rotation off.',
+    ],
+    [
       'IAM authentication without a proxy',
       { proxyIamAuth: true },
       '`proxyIamAuth` can only be set with `proxy`: IAM authentication is a setting of the proxy. Got `proxyIamAuth: true` without a proxy.',

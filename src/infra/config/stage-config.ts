@@ -22,6 +22,10 @@ const MAX_STORAGE_GIB = 65_536;
 const MAX_CLIENT_CIDRS = 20;
 const MAX_ROTATION_DAYS = 365;
 const MAX_ALARM_EMAIL_ADDRESSES = 10;
+/** Lambda's default per-region concurrency quota: no reservation can exceed it. */
+const MAX_RESERVED_CONCURRENCY = 1000;
+/** Secrets Manager warns that a rotation function with less than 10 can be throttled. */
+const MIN_ROTATION_RESERVED_CONCURRENCY = 10;
 
 /**
  * What each field accepts, in words. Every validation error quotes this text, so a bad value
@@ -49,6 +53,8 @@ export const ALLOWED = {
   'alarms.emailAddresses': `a list of at most ${MAX_ALARM_EMAIL_ADDRESSES} email addresses such as ops@example.com, each once`,
   'proxy.enabled': 'true or false (SpendSense Lambdas connect through RDS Proxy)',
   'proxy.iamAuth': 'true or false (the proxy requires IAM authentication from clients)',
+  'reservedConcurrency.probe': `0 (no reservation, the default) or an integer from 1 to ${MAX_RESERVED_CONCURRENCY}: executions reserved for the probe; run \`spendsense-db preflight\` first, a reservation the account cannot afford fails the deploy`,
+  'reservedConcurrency.rotation': `0 (no reservation, the default) or an integer from ${MIN_ROTATION_RESERVED_CONCURRENCY} to ${MAX_RESERVED_CONCURRENCY} (Secrets Manager advises at least ${MIN_ROTATION_RESERVED_CONCURRENCY}): executions reserved for the rotation function; run \`spendsense-db preflight\` first`,
 } as const;
 
 export const stageConfigSchema = z
@@ -130,6 +136,21 @@ export const stageConfigSchema = z
     }),
     /** RDS Proxy in front of the instance; the connection secret then names the proxy. */
     proxy: z.strictObject({ enabled: z.boolean(), iamAuth: z.boolean() }),
+    /**
+     * Lambda concurrency reserved per function; 0 reserves nothing, the default, since a
+     * reservation can fail the first deploy in a new account (`spendsense-db preflight` checks).
+     */
+    reservedConcurrency: z.strictObject({
+      probe: z.number().int().min(0).max(MAX_RESERVED_CONCURRENCY),
+      rotation: z
+        .number()
+        .int()
+        .max(MAX_RESERVED_CONCURRENCY)
+        .refine(
+          (value) => value === 0 || value >= MIN_ROTATION_RESERVED_CONCURRENCY,
+          ALLOWED['reservedConcurrency.rotation'],
+        ),
+    }),
   })
   .superRefine((config, ctx) => {
     const fail = (field: StageConfigField, message: string): void => {
@@ -148,6 +169,13 @@ export const stageConfigSchema = z
       fail(
         'preferredBackupWindow',
         `a window that does not overlap preferredMaintenanceWindow (${config.preferredMaintenanceWindow})`,
+      );
+    }
+
+    if (config.reservedConcurrency.rotation > 0 && !config.rotation.enabled) {
+      fail(
+        'reservedConcurrency.rotation',
+        '0 while rotation.enabled is false (there is no rotation function to reserve for)',
       );
     }
 

@@ -31,6 +31,8 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
     proxy: { enabled: false, iamAuth: false },
+    // None: a new account's Lambda quota (10) leaves nothing to reserve (docs/database.md).
+    reservedConcurrency: { probe: 0, rotation: 0 },
   },
   prod: {
     stage: 'prod',
@@ -52,5 +54,6 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
     proxy: { enabled: true, iamAuth: false },
+    reservedConcurrency: { probe: 0, rotation: 0 },
   },
 };

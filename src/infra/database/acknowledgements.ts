@@ -1,6 +1,7 @@
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from '../compliance/acknowledge.js';
+import { acknowledgeUnreservedConcurrency } from '../lambda/acknowledgements.js';
 import type { EnhancedMonitoringRole } from './monitoring-role.js';
 import type { DatabaseNetwork } from './network.js';
 import type { ProbeFunction } from './probe-function.js';
@@ -19,6 +20,8 @@ export interface AcknowledgedParts {
   readonly passwordRotation: boolean;
   /** The access host (in the public subnets) exists. */
   readonly accessHost: boolean;
+  /** The probe function reserves concurrency. */
+  readonly probeReservedConcurrency: boolean;
 }
 
 const SECRET_ROTATION_RULES = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled'];
@@ -107,6 +110,12 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
     'NIST.800.53.R5-LambdaDLQ',
     'The probe is invoked synchronously by `spendsense-db verify`, which receives its result or error directly; a dead-letter queue only applies to asynchronous invocations.',
   );
+  if (!parts.probeReservedConcurrency) {
+    acknowledgeUnreservedConcurrency(
+      probe.function,
+      'The probe runs once per `spendsense-db verify`',
+    );
+  }
 }
 
 /**

@@ -87,10 +87,19 @@ export interface SpendSenseDatabaseProps {
   readonly clientCidrs?: readonly string[];
 
   /**
-   * Reserved concurrency of the probe function.
-   * @default 1
+   * Reserved concurrency of the probe function, a whole number of at least 1. A reservation can
+   * fail the first deploy in a new account (Lambda keeps a minimum unreserved; see
+   * `spendsense-db preflight`).
+   * @default - no reservation
    */
   readonly probeReservedConcurrency?: number;
+
+  /**
+   * Reserved concurrency of the rotation function, a whole number of at least 10. Only with
+   * `passwordRotation`. Same caveat as `probeReservedConcurrency`.
+   * @default - no reservation
+   */
+  readonly rotationReservedConcurrency?: number;
 
   /**
    * Rotate the master password on a schedule with the stack's rotation function, which rewrites
@@ -138,10 +147,17 @@ export interface SpendSenseDatabaseProps {
   readonly proxyIamAuth?: boolean;
 }
 
+/** Props whose default is "none". */
+type OptionalProps =
+  'passwordRotationInterval' | 'probeReservedConcurrency' | 'rotationReservedConcurrency';
+
 /** The props with every default applied. */
-export type ResolvedProps = Required<Omit<SpendSenseDatabaseProps, 'passwordRotationInterval'>> & {
+export type ResolvedProps = Required<Omit<SpendSenseDatabaseProps, OptionalProps>> & {
   /** `undefined` when rotation is off. */
   readonly passwordRotationInterval: Duration | undefined;
+  /** `undefined`: no reservation. */
+  readonly probeReservedConcurrency: number | undefined;
+  readonly rotationReservedConcurrency: number | undefined;
 };
 
 /**
@@ -162,7 +178,6 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     logRemovalPolicy: RemovalPolicy.DESTROY,
     secretsManagerEndpointAzs: 2,
     clientCidrs: [],
-    probeReservedConcurrency: 1,
     passwordRotation: true,
     accessHost: false,
     alarmEmailAddresses: [],
@@ -170,6 +185,8 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     proxyIamAuth: false,
     ...withoutUndefined(props),
     stage: props.stage,
+    probeReservedConcurrency: props.probeReservedConcurrency,
+    rotationReservedConcurrency: props.rotationReservedConcurrency,
     passwordRotationInterval:
       props.passwordRotation === false
         ? props.passwordRotationInterval
@@ -189,6 +206,20 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
         `\`passwordRotationInterval\` must be a whole number of days from 1 to 1000. Got ${interval.toHumanString()}.`,
       );
     }
+  }
+  const probeReservation = resolved.probeReservedConcurrency;
+  if (
+    probeReservation !== undefined &&
+    !(Number.isInteger(probeReservation) && probeReservation >= 1)
+  ) {
+    throw new Error(
+      `\`probeReservedConcurrency\` must be a whole number of at least 1 (leave it out to reserve nothing). Got ${probeReservation}.`,
+    );
+  }
+  if (resolved.rotationReservedConcurrency !== undefined && !resolved.passwordRotation) {
+    throw new Error(
+      `\`rotationReservedConcurrency\` can only be set with \`passwordRotation\`. Got ${resolved.rotationReservedConcurrency} with rotation off.`,
+    );
   }
   if (resolved.proxyIamAuth && !resolved.proxy) {
     throw new Error(

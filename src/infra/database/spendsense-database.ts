@@ -159,7 +159,9 @@ export class SpendSenseDatabase extends Construct {
       connectionSecret: this.connectionSecret,
       encryptionKey: this.kmsKey,
       logGroup: encryptedLogGroup(this, 'ProbeLogGroup', `${logPrefix}/probe`, logSettings),
-      reservedConcurrency: props.probeReservedConcurrency,
+      ...(props.probeReservedConcurrency !== undefined && {
+        reservedConcurrency: props.probeReservedConcurrency,
+      }),
     });
     this.probeFunction = probe.function;
 
@@ -176,6 +178,9 @@ export class SpendSenseDatabase extends Construct {
         securityGroup: this.lambdaSecurityGroup,
         secretsManagerEndpoint: this.secretsManagerEndpoint,
         automaticallyAfter: props.passwordRotationInterval,
+        ...(props.rotationReservedConcurrency !== undefined && {
+          reservedConcurrentExecutions: props.rotationReservedConcurrency,
+        }),
         // Within the key policy's `/spendsense/<stage>/database/*`.
         logGroupName: `${logPrefix}/rotation`,
         logRetention: props.logRetention,
@@ -213,6 +218,7 @@ export class SpendSenseDatabase extends Construct {
       deletionProtection: props.deletionProtection,
       publiclyAccessible: this.publiclyAccessible,
       passwordRotation: this.rotation !== undefined,
+      probeReservedConcurrency: props.probeReservedConcurrency !== undefined,
       accessHost: this.accessHost !== undefined,
     });
   }

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { StageConfigError, loadStageConfigs } from '../../src/infra/config/load-stage-configs.js';
+
+/** The one problem a context override causes (the configuration must be refused). */
+function problemOf(context: Record<string, unknown>): string {
+  try {
+    loadStageConfigs(context);
+  } catch (error) {
+    if (error instanceof StageConfigError && error.problems.length === 1) {
+      return error.problems[0] ?? '';
+    }
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('reserved concurrency: none by default, a typed opt-in per stage', () => {
+  test('both stages reserve nothing unless told to', () => {
+    const configs = loadStageConfigs({});
+    expect(configs.dev.reservedConcurrency).toEqual({ probe: 0, rotation: 0 });
+    expect(configs.prod.reservedConcurrency).toEqual({ probe: 0, rotation: 0 });
+  });
+
+  test('a stage may reserve through context', () => {
+    const { prod } = loadStageConfigs({
+      'spendsense:prod:reservedConcurrency.probe': '2',
+      'spendsense:prod:reservedConcurrency.rotation': '10',
+    });
+    expect(prod.reservedConcurrency).toEqual({ probe: 2, rotation: 10 });
+  });
+
+  test.each([
+    [
+      'reservedConcurrency.rotation',
+      '5',
+      ['dev.reservedConcurrency.rotation', 'got 5', 'at least 10'],
+    ],
+    ['reservedConcurrency.probe', '-1', ['dev.reservedConcurrency.probe', 'got -1', 'preflight']],
+    ['reservedConcurrency.probe', 'many', ['dev.reservedConcurrency.probe', 'got "many"']],
+  ])('refuses %s=%s', (field, value, fragments) => {
+    const problem = problemOf({ [`spendsense:dev:${field}`]: value });
+    for (const fragment of fragments) expect(problem).toContain(fragment);
+  });
+
+  test('a rotation reservation without rotation is refused', () => {
+    expect(
+      problemOf({
+        'spendsense:dev:rotation.enabled': 'false',
+        'spendsense:dev:reservedConcurrency.rotation': '10',
+      }),
+    ).toContain('0 while rotation.enabled is false');
+  });
+});
