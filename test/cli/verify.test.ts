@@ -152,6 +152,12 @@ const breakages: [
   [
     'AC3',
     'security group rules',
+    /admits 198\.51\.100\.0\/24: the database admits security groups only/,
+    (d) => void d.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '198.51.100.0/24' }),
+  ],
+  [
+    'AC3',
+    'security group rules',
     /admits sg-0badbadbadbadbad0, which the stack does not declare/,
     (d) =>
       void d.databaseGroup.IpPermissions![0]!.UserIdGroupPairs!.push({
@@ -278,7 +284,7 @@ const breakages: [
   [
     'AC7',
     'public accessibility',
-    /publicly accessible, expected not publicly accessible/,
+    /^the instance is publicly accessible$/,
     (d) => void (d.instance.PubliclyAccessible = true),
   ],
 ];
@@ -323,47 +329,36 @@ describe('stage requirements hold even against the deployed configuration', () =
     expect(lineOf(report, 'instance')?.evidence).toMatch(/single-AZ, expected Multi-AZ/);
   });
 
-  test('dev with an opted-in client CIDR the template declares passes, with the CIDR in evidence', async () => {
+  test.each(['dev', 'prod'] as const)(
+    '%s admits no address range, not even one the deployed template declares',
+    async (stage) => {
+      const deployment = compliantDeployment(stage);
+      const cidr = '203.0.113.7/32';
+      const group = deployment.template.Resources.DatabaseSecurityGroupsDatabase5F3AD654!
+        .Properties as Record<string, unknown>;
+      group.SecurityGroupIngress = [
+        { CidrIp: cidr, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
+      ];
+      deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: cidr });
+      const { exitCode, report } = await verify(deployment);
+      expect(exitCode).toBe(ExitCode.VerificationFailed);
+      expect(lineOf(report, 'security group rules')?.evidence).toMatch(
+        /admits 203\.0\.113\.7\/32 \(declared by the template\): the database admits security groups only/,
+      );
+    },
+  );
+
+  test('a publicly accessible template fails public accessibility even while the instance is private', async () => {
     const deployment = compliantDeployment('dev');
-    const cidr = '203.0.113.7/32';
-    const group = deployment.template.Resources.DatabaseSecurityGroupsDatabase5F3AD654!
-      .Properties as Record<string, unknown>;
-    group.SecurityGroupIngress = [
-      { CidrIp: cidr, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
-    ];
     (
       deployment.template.Resources.DatabaseInstanceAA8A5FDE!.Properties as Record<string, unknown>
     ).PubliclyAccessible = true;
-    deployment.instance.PubliclyAccessible = true;
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({
-      CidrIp: cidr,
-      Description: 'Developer client',
-    });
-    const { exitCode, report } = await verify(deployment);
-    expect(exitCode).toBe(0);
-    expect(lineOf(report, 'security group rules')?.evidence).toContain(`${cidr} (dev client)`);
-    expect(lineOf(report, 'public accessibility')?.evidence).toMatch(
-      /^publicly accessible as configured/,
-    );
-  });
-
-  test('prod admits no CIDR at all, declared or not', async () => {
-    const deployment = compliantDeployment('prod');
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '203.0.113.7/32' });
-    const { exitCode, report } = await verify(deployment);
-    expect(exitCode).toBe(ExitCode.VerificationFailed);
-    expect(lineOf(report, 'security group rules')?.evidence).toMatch(
-      /admits 203\.0\.113\.7\/32, never allowed in prod/,
-    );
-  });
-
-  test('a CIDR the template does not declare fails the security group line', async () => {
-    const deployment = compliantDeployment('dev');
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '198.51.100.0/24' });
     const { report } = await verify(deployment);
-    expect(lineOf(report, 'security group rules')?.evidence).toMatch(
-      /admits 198\.51\.100\.0\/24, not a declared client CIDR/,
-    );
+    expect(lineOf(report, 'public accessibility')).toMatchObject({
+      result: 'fail',
+      evidence: 'the deployed template makes it publicly accessible',
+      fix: expect.stringContaining('spendsense-db tunnel'),
+    });
   });
 });
 

@@ -106,9 +106,9 @@ describe('AC2: automated backups', () => {
 
 describe('AC3: only the Lambda security group reaches the database', () => {
   // Prod's Lambdas go through RDS Proxy, whose own group (admitting only the Lambda group) is
-  // then the one other source of the database group.
+  // then the one other source of the database group; dev's laptops come through the access host.
   test.each([
-    ['dev', ['^SpendSense Lambdas']],
+    ['dev', ['^SpendSense Lambdas', '^SpendSense access host']],
     ['prod', ['^SpendSense Lambdas', '^SpendSense RDS Proxy']],
   ] as const)('%s admits on 5432 exactly the groups %j', (stage, sources) => {
     const { template } = stages[stage];
@@ -147,7 +147,6 @@ describe('AC3: only the Lambda security group reaches the database', () => {
   eachStage('%s keeps the instance private, in isolated subnets', (stage) => {
     const { template } = stages[stage];
     template.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
-    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: [
         { Ref: Match.stringLikeRegexp('IsolatedSubnet1') },
@@ -261,9 +260,9 @@ describe('no secret value in any template', () => {
 });
 
 describe('AC5: endpoint and credentials published as outputs', () => {
-  // The access host is off by default in both stages; the proxy is on in prod only.
+  // The access host is on by default in dev only; the proxy is on in prod only.
   test.each([
-    ['dev', ['AccessHostInstanceId', 'ProxyEndpoint']],
+    ['dev', ['ProxyEndpoint']],
     ['prod', ['AccessHostInstanceId']],
   ] as const)('%s has exactly the output keys other tools read (all but %j)', (stage, absent) => {
     expect(Object.keys(stages[stage].template.toJSON().Outputs).sort()).toEqual(
@@ -383,7 +382,8 @@ describe('the network', () => {
     const { template } = stages[stage];
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    // Dev adds two public subnets for the access host (operations tests cover them).
+    template.resourceCountIs('AWS::EC2::Subnet', stage === 'dev' ? 4 : 2);
     for (const index of [0, 1]) {
       template.hasResourceProperties('AWS::EC2::Subnet', {
         CidrBlock: `10.40.${index}.0/24`,
@@ -439,7 +439,8 @@ describe('stage differences', () => {
     ['Secrets Manager endpoint subnets', 1, 2, endpointSubnetCount],
     ['RDS Proxy', 0, 1, resourceCount('AWS::RDS::DBProxy')],
     ['password rotation schedules', 1, 1, resourceCount('AWS::SecretsManager::RotationSchedule')],
-    ['access hosts (opt-in)', 0, 0, resourceCount('AWS::EC2::Instance')],
+    ['access hosts (on in dev, opt-in in prod)', 1, 0, resourceCount('AWS::EC2::Instance')],
+    ['internet gateways (the access host only)', 1, 0, resourceCount('AWS::EC2::InternetGateway')],
     ['log retention (days)', [30], [365], logGroups((group) => group.Properties.RetentionInDays)],
     [
       'log groups on stack deletion',

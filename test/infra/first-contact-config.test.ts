@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { StageConfigError, loadStageConfigs } from '../../src/infra/config/load-stage-configs.js';
+import { STAGE_CONFIGS } from '../../src/infra/config/stages.js';
 
 /** The one problem a context override causes (the configuration must be refused). */
 function problemOf(context: Record<string, unknown>): string {
@@ -13,6 +14,44 @@ function problemOf(context: Record<string, unknown>): string {
   }
   throw new Error('expected the configuration to be refused');
 }
+
+describe('public access is retired', () => {
+  test.each([
+    ['spendsense:dev:clientCidrs', '203.0.113.7/32'],
+    ['spendsense:prod:clientCidrs', '203.0.113.7/32'],
+    ['spendsense:dev:publiclyAccessible', 'true'],
+  ])('%s fails the synth, pointing at spendsense-db tunnel', (key, value) => {
+    const problem = problemOf({ [key]: value });
+    expect(problem).toContain(`context ${key}: retired: the database is never publicly accessible`);
+    expect(problem).toContain('`spendsense-db tunnel --stage <stage>`');
+  });
+
+  test('in the stage values themselves too', () => {
+    const problems = (() => {
+      try {
+        loadStageConfigs(
+          {},
+          {
+            dev: { ...STAGE_CONFIGS.dev, clientCidrs: ['203.0.113.7/32'] } as never,
+            prod: STAGE_CONFIGS.prod,
+          },
+        );
+      } catch (error) {
+        if (error instanceof StageConfigError) return error.problems;
+      }
+      return [];
+    })();
+    expect(problems).toEqual([expect.stringMatching(/^dev\.clientCidrs: retired: .*tunnel/)]);
+  });
+
+  test('the access host is on in dev and opt-in in prod', () => {
+    const configs = loadStageConfigs({});
+    expect([configs.dev.accessHost.enabled, configs.prod.accessHost.enabled]).toEqual([
+      true,
+      false,
+    ]);
+  });
+});
 
 describe('reserved concurrency: none by default, a typed opt-in per stage', () => {
   test('both stages reserve nothing unless told to', () => {

@@ -1,4 +1,6 @@
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import { afterAll, describe, expect, test } from 'vitest';
+import { createDatabaseApp } from '../../src/infra/app.js';
 import { synthesize } from './support/synth.js';
 
 /**
@@ -36,5 +38,39 @@ describe('no reserved Lambda concurrency by default', () => {
       .filter((value) => value !== undefined)
       .sort();
     expect(reservations).toEqual([1, 10]);
+  });
+});
+
+describe('the database is never publicly accessible', () => {
+  test.each([
+    ['dev', dev],
+    ['prod', prod],
+  ])('%s: private instance in the isolated subnets', (_stage, synthesized) => {
+    synthesized.template.hasResourceProperties('AWS::RDS::DBInstance', {
+      PubliclyAccessible: false,
+    });
+  });
+
+  test('an escape hatch that makes it public fails the synth, pointing at spendsense-db tunnel', () => {
+    const { app, stacks } = createDatabaseApp({
+      appProps: {
+        context: { 'aws:cdk:bundling-stacks': [] },
+        builtinCloudFormationValidation: false,
+      },
+      env: {},
+      stages: ['dev'],
+    });
+    const instance = stacks.dev!.database.instance.node.defaultChild as rds.CfnDBInstance;
+    instance.addPropertyOverride('PubliclyAccessible', true);
+    const failure = (() => {
+      try {
+        app.synth();
+      } catch (error) {
+        return String(error);
+      }
+      throw new Error('expected the synth to fail');
+    })();
+    expect(failure).toMatch(/never publicly accessible[\s\S]*DatabaseInstanceAA8A5FDE/);
+    expect(failure).toContain('`spendsense-db tunnel --stage <stage>`');
   });
 });

@@ -49,16 +49,6 @@ describe('SpendSenseDatabase props', () => {
       '`secretsManagerEndpointAzs` must be 1 or 2 (the VPC has two AZs). Got 3.',
     ],
     [
-      'an IPv4 CIDR open to the internet',
-      { clientCidrs: ['0.0.0.0/0'] },
-      '`clientCidrs` must never open the database to the whole internet. Got 0.0.0.0/0.',
-    ],
-    [
-      'an IPv6 CIDR open to the internet',
-      { clientCidrs: ['::/0'] },
-      '`clientCidrs` must never open the database to the whole internet. Got ::/0.',
-    ],
-    [
       'snapshots of log groups',
       { logRemovalPolicy: RemovalPolicy.SNAPSHOT },
       '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`',

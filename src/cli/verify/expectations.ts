@@ -17,8 +17,6 @@ export interface StagePolicy {
   readonly minimumBackupRetentionDays: number;
   readonly requiresDeletionProtection: boolean;
   readonly requiresMultiAz: boolean;
-  /** Only dev may opt in to developer client CIDRs, which make the instance public. */
-  readonly allowsPublicAccess: boolean;
 }
 
 export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
@@ -26,13 +24,11 @@ export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
     minimumBackupRetentionDays: 7,
     requiresDeletionProtection: false,
     requiresMultiAz: false,
-    allowsPublicAccess: true,
   },
   prod: {
     minimumBackupRetentionDays: 14,
     requiresDeletionProtection: true,
     requiresMultiAz: true,
-    allowsPublicAccess: false,
   },
 };
 

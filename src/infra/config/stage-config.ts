@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
-import { CLIENT_CIDRS_ALLOWED, clientCidrProblem } from './client-cidr.js';
 import {
   BACKUP_WINDOW_ALLOWED,
   MAINTENANCE_WINDOW_ALLOWED,
@@ -19,7 +18,6 @@ export const LOG_RETENTION_DAYS = [
 /** gp3 volumes for RDS range from 20 GiB to 64 TiB. */
 const MIN_STORAGE_GIB = 20;
 const MAX_STORAGE_GIB = 65_536;
-const MAX_CLIENT_CIDRS = 20;
 const MAX_ROTATION_DAYS = 365;
 const MAX_ALARM_EMAIL_ADDRESSES = 10;
 /** Lambda's default per-region concurrency quota: no reservation can exceed it. */
@@ -46,7 +44,6 @@ export const ALLOWED = {
   logRetentionDays: `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')} (days)`,
   retainLogsOnDelete: 'true or false',
   secretsManagerEndpointAzs: '1 or 2 (Availability Zones holding a Secrets Manager endpoint)',
-  clientCidrs: `a list of at most ${MAX_CLIENT_CIDRS} ${CLIENT_CIDRS_ALLOWED}`,
   'rotation.enabled': 'true or false (rotate the master password on a schedule)',
   'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
   'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
@@ -88,29 +85,12 @@ export const stageConfigSchema = z
     /** Keep the database's log groups when the stack is deleted (audit trail). */
     retainLogsOnDelete: z.boolean(),
     secretsManagerEndpointAzs: z.union([z.literal(1), z.literal(2)]),
-    /** Developer client CIDRs (dev only): when set, the instance becomes publicly accessible. */
-    clientCidrs: z
-      .array(z.string())
-      .max(MAX_CLIENT_CIDRS)
-      .superRefine((cidrs, ctx) => {
-        cidrs.forEach((cidr, index) => {
-          const problem = clientCidrProblem(cidr);
-          const repeated = problem === undefined && cidrs.indexOf(cidr) !== index;
-          if (problem !== undefined || repeated) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [index],
-              message: problem ?? 'each CIDR once (a repeated rule fails the deployment)',
-            });
-          }
-        });
-      }),
     /** Master password rotation by the stack's rotation function (the connection secret follows). */
     rotation: z.strictObject({
       enabled: z.boolean(),
       days: z.number().int().min(1).max(MAX_ROTATION_DAYS),
     }),
-    /** The opt-in SSM access host `spendsense-db tunnel` forwards through. */
+    /** The SSM access host `spendsense-db tunnel` forwards through (on in dev, opt-in in prod). */
     accessHost: z.strictObject({ enabled: z.boolean() }),
     /** Who the alarm topic emails; each address confirms its subscription first. */
     alarms: z.strictObject({
@@ -204,9 +184,6 @@ export const stageConfigSchema = z
           'secretsManagerEndpointAzs',
           '2 in prod (one Availability Zone down must not cut Lambdas off from their secret)',
         );
-      }
-      if (config.clientCidrs.length > 0) {
-        fail('clientCidrs', '[] in prod: prod is never reachable from outside the VPC');
       }
     }
   });

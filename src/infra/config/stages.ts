@@ -22,13 +22,12 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 30,
     retainLogsOnDelete: false,
     secretsManagerEndpointAzs: 1,
-    // Private by default; a developer opts in with their own address (docs/database.md).
-    clientCidrs: [],
     // On in dev too: dev rehearses what prod runs, and every dev deployment rotates once, proving
     // the function reaches Secrets Manager and the database before prod depends on it.
     rotation: { enabled: true, days: 30 },
-    // Opt-in: the host and its public address cost about $7.40 a month (docs/operations.md).
-    accessHost: { enabled: false },
+    // On: acceptance criterion 6 (connect from a laptop) works against the real dev database out
+    // of the box, through `spendsense-db tunnel`; the database itself is never public.
+    accessHost: { enabled: true },
     alarms: { emailAddresses: [] },
     proxy: { enabled: false, iamAuth: false },
     // None: a new account's Lambda quota (10) leaves nothing to reserve (docs/database.md).
@@ -49,8 +48,8 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 365,
     retainLogsOnDelete: true,
     secretsManagerEndpointAzs: 2,
-    clientCidrs: [],
     rotation: { enabled: true, days: 30 },
+    // Opt-in: production data is reached from a laptop only when someone decides it must be.
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
     proxy: { enabled: true, iamAuth: false },

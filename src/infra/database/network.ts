@@ -9,9 +9,9 @@ export interface DatabaseNetworkProps {
   readonly flowLogGroupName: string;
   readonly logs: LogGroupSettings;
   /**
-   * Adds a public subnet per AZ (and an internet gateway), for a publicly accessible dev
-   * instance or for the access host. The isolated subnets come first, so adding the public ones
-   * later leaves their address ranges, and everything placed in them, unchanged.
+   * Adds a public subnet per AZ (and an internet gateway) for the access host. The isolated
+   * subnets come first, so adding the public ones later leaves their address ranges, and
+   * everything placed in them, unchanged.
    */
   readonly publicSubnets: boolean;
 }
@@ -42,8 +42,7 @@ export class DatabaseNetwork extends Construct {
                 name: 'Public',
                 subnetType: ec2.SubnetType.PUBLIC,
                 cidrMask: 24,
-                // RDS gives a publicly accessible instance its own address and the access host
-                // asks for one; nothing else here should get one by default.
+                // The access host asks for its address; nothing else here should get one.
                 mapPublicIpOnLaunch: false,
               },
             ]

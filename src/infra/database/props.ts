@@ -79,14 +79,6 @@ export interface SpendSenseDatabaseProps {
   readonly secretsManagerEndpointAzs?: number;
 
   /**
-   * IPv4 CIDRs of developer machines admitted on the database port. When not empty, the
-   * instance moves to public subnets and becomes publicly accessible (TLS stays forced).
-   * Never `0.0.0.0/0` or `::/0`.
-   * @default - none: only the Lambda security group reaches the database
-   */
-  readonly clientCidrs?: readonly string[];
-
-  /**
    * Reserved concurrency of the probe function, a whole number of at least 1. A reservation can
    * fail the first deploy in a new account (Lambda keeps a minimum unreserved; see
    * `spendsense-db preflight`).
@@ -118,8 +110,9 @@ export interface SpendSenseDatabaseProps {
 
   /**
    * Run an SSM-managed access host (t4g.nano, no inbound rule, no key pair) that
-   * `spendsense-db tunnel` forwards a local port through. Adds public subnets to the VPC, the
-   * host's only way to Systems Manager without a NAT gateway; the database stays private.
+   * `spendsense-db tunnel` forwards a local port through: the one way from a laptop to the
+   * database, which is never publicly accessible. Adds public subnets to the VPC, the host's only
+   * way to Systems Manager without a NAT gateway; the database stays in the isolated subnets.
    * @default false
    */
   readonly accessHost?: boolean;
@@ -177,7 +170,6 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     logRetention: logs.RetentionDays.ONE_MONTH,
     logRemovalPolicy: RemovalPolicy.DESTROY,
     secretsManagerEndpointAzs: 2,
-    clientCidrs: [],
     passwordRotation: true,
     accessHost: false,
     alarmEmailAddresses: [],
@@ -257,13 +249,6 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     throw new Error(
       `\`secretsManagerEndpointAzs\` must be 1 or 2 (the VPC has two AZs). Got ${endpointAzs}.`,
     );
-  }
-  for (const cidr of resolved.clientCidrs) {
-    if (/^(0\.0\.0\.0|::)\/0$/.test(cidr.trim())) {
-      throw new Error(
-        `\`clientCidrs\` must never open the database to the whole internet. Got ${cidr}.`,
-      );
-    }
   }
   if (resolved.logRemovalPolicy === RemovalPolicy.SNAPSHOT) {
     throw new Error(

@@ -49,8 +49,6 @@ export class SpendSenseDatabase extends Construct {
   readonly connectionSecret: secretsmanager.Secret;
   readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
   readonly probeFunction: lambda.IFunction;
-  /** True when developer client CIDRs made the instance publicly accessible. */
-  readonly publiclyAccessible: boolean;
   /** The password rotation; `undefined` when `passwordRotation` is off. */
   readonly rotation?: DatabaseCredentialsRotation;
   /** CloudWatch alarms on the instance and the topic they notify. */
@@ -64,7 +62,6 @@ export class SpendSenseDatabase extends Construct {
     super(scope, id);
     const props = resolveProps(spendSenseDatabaseProps);
     this.stage = props.stage;
-    this.publiclyAccessible = props.clientCidrs.length > 0;
     this.instanceIdentifier = `spendsense-${props.stage}`;
 
     this.kmsKey = createEncryptionKey(this, props.stage, this.instanceIdentifier);
@@ -78,15 +75,12 @@ export class SpendSenseDatabase extends Construct {
     const network = new DatabaseNetwork(this, 'Network', {
       flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
       logs: logSettings,
-      publicSubnets: this.publiclyAccessible || props.accessHost,
+      publicSubnets: props.accessHost,
     });
     this.vpc = network.vpc;
     this.isolatedSubnets = network.isolatedSubnets;
 
-    const securityGroups = new DatabaseSecurityGroups(this, 'SecurityGroups', {
-      vpc: this.vpc,
-      clientCidrs: props.clientCidrs,
-    });
+    const securityGroups = new DatabaseSecurityGroups(this, 'SecurityGroups', { vpc: this.vpc });
     this.databaseSecurityGroup = securityGroups.database;
     this.lambdaSecurityGroup = securityGroups.lambda;
     this.endpointSecurityGroup = securityGroups.endpoint;
@@ -216,7 +210,6 @@ export class SpendSenseDatabase extends Construct {
       network,
       multiAz: props.multiAz,
       deletionProtection: props.deletionProtection,
-      publiclyAccessible: this.publiclyAccessible,
       passwordRotation: this.rotation !== undefined,
       probeReservedConcurrency: props.probeReservedConcurrency !== undefined,
       accessHost: this.accessHost !== undefined,

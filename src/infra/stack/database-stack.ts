@@ -59,7 +59,6 @@ export class DatabaseStack extends Stack {
       logRetention: config.logRetentionDays,
       logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
-      clientCidrs: config.clientCidrs,
       passwordRotation: config.rotation.enabled,
       ...(config.rotation.enabled && {
         passwordRotationInterval: Duration.days(config.rotation.days),
