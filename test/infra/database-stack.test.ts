@@ -11,6 +11,7 @@ import {
   type Stage,
 } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 const dev = synthesize('dev');
 const prod = synthesize('prod');
@@ -49,7 +50,7 @@ describe('AC1: RDS PostgreSQL 15, db.t3.micro for the MVP', () => {
   eachStage('%s names the database, the master user and the port', (stage) => {
     stages[stage].template.hasResourceProperties('AWS::RDS::DBInstance', {
       DBName: 'spendsense',
-      DBInstanceIdentifier: `spendsense-${stage}`,
+      DBInstanceIdentifier: withCreationId(`spendsense-${stage}-`),
       Port: '5432',
     });
   });
@@ -95,7 +96,7 @@ describe('AC2: automated backups', () => {
     const { template } = stages[stage];
     const groups = ['postgresql', 'upgrade'].map((name) =>
       logicalIdOf(template, 'AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/rds/instance/spendsense-${stage}/${name}`,
+        LogGroupName: withCreationId(`/aws/rds/instance/spendsense-${stage}-`, `/${name}`),
         KmsKeyId: Match.anyValue(),
         RetentionInDays: Match.anyValue(),
       }),
@@ -401,7 +402,7 @@ describe('the network', () => {
       LogDestinationType: 'cloud-watch-logs',
       LogGroupName: {
         Ref: logicalIdOf(template, 'AWS::Logs::LogGroup', {
-          LogGroupName: `/spendsense/${stage}/database/vpc-flow-logs`,
+          LogGroupName: withCreationId(`/spendsense/${stage}/database/`, '/vpc-flow-logs'),
         }),
       },
     });

@@ -1,6 +1,7 @@
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createDatabaseApp } from '../../src/infra/app.js';
+import { CREATION_ID } from './support/creation-names.js';
 import { synthesize } from './support/synth.js';
 
 /**
@@ -73,4 +74,116 @@ describe('the database is never publicly accessible', () => {
     expect(failure).toMatch(/never publicly accessible[\s\S]*DatabaseInstanceAA8A5FDE/);
     expect(failure).toContain('`spendsense-db tunnel --stage <stage>`');
   });
+});
+
+describe('a stage can be deleted and created again: nothing retained has a constant name', () => {
+  type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+  const RETAINED = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
+  /**
+   * Every resource type of the stacks, with the property that names it in the account and region
+   * (`undefined`: CloudFormation or the service generates the name, unique to each creation). A
+   * new type fails the last test until its naming is thought through here.
+   */
+  const NAMED_BY: Readonly<Record<string, string | undefined>> = {
+    'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
+    'AWS::Logs::LogGroup': 'LogGroupName',
+    'AWS::KMS::Alias': 'AliasName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::CloudWatch::Alarm': 'AlarmName',
+    'AWS::SSM::Parameter': 'Name',
+    'AWS::SecretsManager::Secret': 'Name',
+    'AWS::RDS::DBProxy': 'DBProxyName',
+    'AWS::RDS::DBParameterGroup': 'DBParameterGroupName',
+    'AWS::RDS::DBSubnetGroup': 'DBSubnetGroupName',
+    'AWS::EC2::LaunchTemplate': 'LaunchTemplateName',
+    'AWS::IAM::Role': 'RoleName',
+    'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+    'AWS::IAM::InstanceProfile': 'InstanceProfileName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::EC2::SecurityGroup': 'GroupName',
+    'AWS::KMS::Key': undefined,
+    'AWS::EC2::VPC': undefined,
+    'AWS::EC2::Subnet': undefined,
+    'AWS::EC2::RouteTable': undefined,
+    'AWS::EC2::Route': undefined,
+    'AWS::EC2::SubnetRouteTableAssociation': undefined,
+    'AWS::EC2::InternetGateway': undefined,
+    'AWS::EC2::VPCGatewayAttachment': undefined,
+    'AWS::EC2::SecurityGroupIngress': undefined,
+    'AWS::EC2::SecurityGroupEgress': undefined,
+    'AWS::EC2::FlowLog': undefined,
+    'AWS::EC2::VPCEndpoint': undefined,
+    'AWS::EC2::Instance': undefined,
+    'AWS::Lambda::Permission': undefined,
+    'AWS::RDS::DBProxyTargetGroup': undefined,
+    'AWS::SNS::TopicPolicy': undefined,
+    'AWS::SecretsManager::SecretTargetAttachment': undefined,
+    'AWS::SecretsManager::RotationSchedule': undefined,
+    'Custom::VpcRestrictDefaultSG': undefined,
+    'AWS::CDK::Metadata': undefined,
+  };
+  const nameOf = (resource: Resource): unknown => {
+    const property = NAMED_BY[resource.Type];
+    return property === undefined ? undefined : resource.Properties?.[property];
+  };
+  const scopedToCreation = (value: unknown): boolean =>
+    JSON.stringify(value).includes(JSON.stringify(CREATION_ID));
+  const resourcesOf = (synthesized: typeof dev) =>
+    Object.entries(synthesized.template.toJSON().Resources as Record<string, Resource>);
+  const stages = [
+    ['dev', dev],
+    ['prod', prod],
+  ] as const;
+
+  test.each(stages)(
+    '%s: every name a deleted stack leaves behind carries the creation id',
+    (_stage, synthesized) => {
+      const constant = resourcesOf(synthesized)
+        .filter(([, resource]) => RETAINED.has(resource.DeletionPolicy ?? 'Delete'))
+        .filter(([, resource]) => nameOf(resource) !== undefined)
+        .filter(([, resource]) => !scopedToCreation(nameOf(resource)))
+        .map(([id, resource]) => `${id}: ${JSON.stringify(nameOf(resource))}`);
+      expect(constant).toEqual([]);
+    },
+  );
+
+  test('prod retains its key, its log groups and a snapshot of its instance', () => {
+    const retained = resourcesOf(prod)
+      .filter(([, resource]) => RETAINED.has(resource.DeletionPolicy ?? 'Delete'))
+      .map(([, resource]) => resource.Type);
+    expect(new Set(retained)).toEqual(
+      new Set(['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::RDS::DBInstance']),
+    );
+  });
+
+  test.each(stages)(
+    '%s: the log groups RDS writes to are named after this creation of the instance',
+    (_stage, synthesized) => {
+      const [instance] = resourcesOf(synthesized).filter(
+        ([, resource]) => resource.Type === 'AWS::RDS::DBInstance',
+      );
+      const identifier = instance?.[1].Properties?.DBInstanceIdentifier as {
+        'Fn::Join': [string, unknown[]];
+      };
+      expect(scopedToCreation(identifier)).toBe(true);
+      const [prefix, id] = identifier['Fn::Join'][1];
+      for (const log of ['postgresql', 'upgrade']) {
+        synthesized.template.hasResourceProperties('AWS::Logs::LogGroup', {
+          LogGroupName: {
+            'Fn::Join': ['', [`/aws/rds/instance/${String(prefix)}`, id, `/${log}`]],
+          },
+        });
+      }
+    },
+  );
+
+  test.each(stages)(
+    '%s: every resource type has its naming thought through',
+    (_stage, synthesized) => {
+      const unknown = [...new Set(resourcesOf(synthesized).map(([, r]) => r.Type))].filter(
+        (type) => !(type in NAMED_BY),
+      );
+      expect(unknown).toEqual([]);
+    },
+  );
 });

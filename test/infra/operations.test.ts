@@ -16,6 +16,7 @@ import {
   type Stage,
 } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 /**
  * Running the database: password rotation, alarms, RDS Proxy, the log retention check, the
@@ -90,7 +91,7 @@ describe('password rotation (on in both stages)', () => {
     '%s: the function logs to an encrypted group the key policy admits, kept %i days',
     (stage, days) => {
       const logGroup = id(stage, 'AWS::Logs::LogGroup', {
-        LogGroupName: `/spendsense/${stage}/database/rotation`,
+        LogGroupName: withCreationId(`/spendsense/${stage}/database/`, '/rotation'),
         KmsKeyId: { 'Fn::GetAtt': [id(stage, 'AWS::KMS::Key'), 'Arn'] },
         RetentionInDays: days,
       });

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CONNECTION_SECRET_ENV, connectionSecretName } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 const { template, outdir, dispose } = synthesize('dev');
 afterAll(dispose);
@@ -66,7 +67,7 @@ describe('the probe Lambda', () => {
 
   test('writes to its own encrypted log group with a retention', () => {
     const logGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', {
-      LogGroupName: '/spendsense/dev/database/probe',
+      LogGroupName: withCreationId('/spendsense/dev/database/', '/probe'),
       KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
       RetentionInDays: 30,
     });

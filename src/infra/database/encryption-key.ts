@@ -12,7 +12,9 @@ export const logGroupPrefixes = (stage: Stage, instanceIdentifier: string): stri
 
 /**
  * The one customer-managed key of the stage: storage, both secrets and every log group.
- * Retained when the stack is deleted, because the final snapshot is encrypted with it.
+ * Retained when the stack is deleted, because the final snapshot (and a retained log group) is
+ * encrypted with it; its description names the instance of its creation, so a retained key is
+ * found beside that instance's snapshot. Its alias is deleted with the stack and reused.
  */
 export function createEncryptionKey(
   scope: Construct,
@@ -20,7 +22,7 @@ export function createEncryptionKey(
   instanceIdentifier: string,
 ): kms.Key {
   const key = new kms.Key(scope, 'Key', {
-    description: `SpendSense ${stage} database: storage, secrets and logs`,
+    description: `SpendSense ${stage} database ${instanceIdentifier}: storage, secrets and logs`,
     alias: `alias/spendsense/${stage}/database`,
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),

@@ -10,6 +10,7 @@ import { DatabaseAlarms } from '../alarms/database-alarms.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
 import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { creationNames } from './creation-names.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
@@ -34,7 +35,13 @@ export type { SpendSenseDatabaseProps } from './props.js';
  */
 export class SpendSenseDatabase extends Construct {
   readonly stage: Stage;
+  /**
+   * `spendsense-<stage>-<creation id>`, resolved at deploy time: unique to each creation of the
+   * stack, fixed for its lifetime (see `creationNames`).
+   */
   readonly instanceIdentifier: string;
+  /** Where the stack's own log groups are: `/spendsense/<stage>/database/<creation id>`. */
+  readonly logGroupPrefix: string;
   readonly vpc: ec2.Vpc;
   readonly isolatedSubnets: readonly ec2.ISubnet[];
   readonly kmsKey: kms.Key;
@@ -62,7 +69,9 @@ export class SpendSenseDatabase extends Construct {
     super(scope, id);
     const props = resolveProps(spendSenseDatabaseProps);
     this.stage = props.stage;
-    this.instanceIdentifier = `spendsense-${props.stage}`;
+    const names = creationNames(props.stage);
+    this.instanceIdentifier = names.instanceIdentifier;
+    this.logGroupPrefix = names.logGroupPrefix;
 
     this.kmsKey = createEncryptionKey(this, props.stage, this.instanceIdentifier);
     const logSettings: LogGroupSettings = {
@@ -70,7 +79,7 @@ export class SpendSenseDatabase extends Construct {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     };
-    const logPrefix = `/spendsense/${props.stage}/database`;
+    const logPrefix = this.logGroupPrefix;
 
     const network = new DatabaseNetwork(this, 'Network', {
       flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
@@ -175,7 +184,7 @@ export class SpendSenseDatabase extends Construct {
         ...(props.rotationReservedConcurrency !== undefined && {
           reservedConcurrentExecutions: props.rotationReservedConcurrency,
         }),
-        // Within the key policy's `/spendsense/<stage>/database/*`.
+        // Within the key policy's `/spendsense/<stage>/database/*`, like every group here.
         logGroupName: `${logPrefix}/rotation`,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
