@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { createDatabaseApp } from '../../src/infra/app.js';
 import { StageConfigError, loadStageConfigs } from '../../src/infra/config/load-stage-configs.js';
+import { availabilityZoneProblems } from '../../src/infra/config/stage-config.js';
 import { STAGE_CONFIGS } from '../../src/infra/config/stages.js';
 
 /** The one problem a context override causes (the configuration must be refused). */
@@ -89,4 +91,56 @@ describe('reserved concurrency: none by default, a typed opt-in per stage', () =
       }),
     ).toContain('0 while rotation.enabled is false');
   });
+});
+
+describe('availabilityZones', () => {
+  test('[] by default in both stages', () => {
+    const configs = loadStageConfigs({});
+    expect([configs.dev.availabilityZones, configs.prod.availabilityZones]).toEqual([[], []]);
+  });
+
+  test.each([
+    ['one zone', 'use1-az1'],
+    ['three zones', 'use1-az1,use1-az2,use1-az4'],
+    ['the same zone twice', 'use1-az1,use1-az1'],
+  ])('refuses %s', (_case, value) => {
+    expect(problemOf({ 'spendsense:prod:availabilityZones': value })).toContain(
+      'prod.availabilityZones: got',
+    );
+  });
+});
+
+describe('availabilityZoneProblems: names must belong to the stack region', () => {
+  const configsWith = (zones: string[]) =>
+    ({ prod: { ...STAGE_CONFIGS.prod, availabilityZones: zones } }) as const;
+
+  test.each([
+    [['use1-az1', 'use1-az2'], []],
+    [['us-east-1a', 'use1-az6'], []],
+    [
+      ['eu-west-1a', 'us-east-1b'],
+      [
+        'prod.availabilityZones[0]: got "eu-west-1a"; allowed: a zone of the stack\'s region us-east-1 (its names start with us-east-1)',
+      ],
+    ],
+    [
+      ['east-1a', 'us-east-1b'],
+      [
+        'prod.availabilityZones[0]: got "east-1a"; allowed: a zone name such as "us-east-1b" or a zone ID such as "use1-az1"',
+      ],
+    ],
+  ])('%j in us-east-1', (zones, problems) => {
+    expect(availabilityZoneProblems(configsWith(zones), 'us-east-1')).toEqual(problems);
+  });
+});
+
+test('the app refuses zones of another region before building anything', () => {
+  expect(() =>
+    createDatabaseApp({
+      appProps: { context: { 'spendsense:dev:availabilityZones': 'eu-west-1a,eu-west-1b' } },
+      env: { AWS_REGION: 'us-east-1' },
+    }),
+  ).toThrow(
+    /dev\.availabilityZones\[0\]: got "eu-west-1a"; allowed: a zone of the stack's region us-east-1/,
+  );
 });

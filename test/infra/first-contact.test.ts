@@ -16,7 +16,15 @@ const reserved = synthesize('dev', {
     'spendsense:dev:reservedConcurrency.rotation': 10,
   },
 });
-afterAll(() => [dev, prod, reserved].forEach((synthesized) => synthesized.dispose()));
+const byZoneId = synthesize('prod', {
+  context: { 'spendsense:prod:availabilityZones': 'use1-az1,use1-az2' },
+});
+const byName = synthesize('dev', {
+  context: { 'spendsense:dev:availabilityZones': 'us-east-1c,us-east-1d' },
+});
+afterAll(() =>
+  [dev, prod, reserved, byZoneId, byName].forEach((synthesized) => synthesized.dispose()),
+);
 
 const functionsOf = (synthesized: typeof dev) =>
   Object.values(synthesized.template.findResources('AWS::Lambda::Function')) as {
@@ -186,4 +194,34 @@ describe('a stage can be deleted and created again: nothing retained has a const
       expect(unknown).toEqual([]);
     },
   );
+});
+
+describe('Availability Zones: chosen by the operator when RDS Proxy needs it', () => {
+  const subnetsOf = (synthesized: typeof dev) =>
+    Object.values(synthesized.template.findResources('AWS::EC2::Subnet')).map(
+      (subnet) => subnet.Properties as Record<string, unknown>,
+    );
+
+  test("by default, the region's first two, chosen at deploy time", () => {
+    expect(subnetsOf(prod).map((subnet) => subnet.AvailabilityZone)).toEqual([
+      { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] },
+    ]);
+  });
+
+  test('by zone ID: every subnet is placed with AvailabilityZoneId, never a name', () => {
+    const subnets = subnetsOf(byZoneId);
+    expect(subnets.map((subnet) => subnet.AvailabilityZoneId)).toEqual(['use1-az1', 'use1-az2']);
+    for (const subnet of subnets) expect(subnet.AvailabilityZone).toBeUndefined();
+    // The proxy sits in those subnets.
+    byZoneId.template.resourceCountIs('AWS::RDS::DBProxy', 1);
+  });
+
+  test('by name, public subnets and the access host included', () => {
+    const zones = subnetsOf(byName).map((subnet) => subnet.AvailabilityZone);
+    expect(zones.sort()).toEqual(['us-east-1c', 'us-east-1c', 'us-east-1d', 'us-east-1d']);
+    const [host] = Object.values(byName.template.findResources('AWS::EC2::Instance'));
+    // The subnet decides the host's zone (a name would break with zone IDs).
+    expect(host?.Properties.AvailabilityZone).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
+import { AVAILABILITY_ZONES_ALLOWED, availabilityZoneProblem } from './availability-zones.js';
 import {
   BACKUP_WINDOW_ALLOWED,
   MAINTENANCE_WINDOW_ALLOWED,
@@ -44,6 +45,7 @@ export const ALLOWED = {
   logRetentionDays: `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')} (days)`,
   retainLogsOnDelete: 'true or false',
   secretsManagerEndpointAzs: '1 or 2 (Availability Zones holding a Secrets Manager endpoint)',
+  availabilityZones: AVAILABILITY_ZONES_ALLOWED,
   'rotation.enabled': 'true or false (rotate the master password on a schedule)',
   'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
   'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
@@ -85,6 +87,16 @@ export const stageConfigSchema = z
     /** Keep the database's log groups when the stack is deleted (audit trail). */
     retainLogsOnDelete: z.boolean(),
     secretsManagerEndpointAzs: z.union([z.literal(1), z.literal(2)]),
+    /**
+     * The VPC's two zones, by name or zone ID; [] lets CloudFormation take the region's first
+     * two. The region is checked separately (`availabilityZoneProblems`): it is not config.
+     */
+    availabilityZones: z
+      .array(z.string())
+      .refine(
+        (zones) => zones.length === 0 || (zones.length === 2 && zones[0] !== zones[1]),
+        AVAILABILITY_ZONES_ALLOWED,
+      ),
     /** Master password rotation by the stack's rotation function (the connection secret follows). */
     rotation: z.strictObject({
       enabled: z.boolean(),
@@ -189,4 +201,22 @@ export const stageConfigSchema = z
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+/**
+ * The configured zones that do not belong to the stack's region, one problem each: the region
+ * is resolved apart from the stage values (`resolveRegion`), so this runs once both are known.
+ */
+export function availabilityZoneProblems(
+  configs: Readonly<Record<string, StageConfig>>,
+  region: string,
+): string[] {
+  return Object.values(configs).flatMap((config) =>
+    config.availabilityZones.flatMap((zone, index) => {
+      const problem = availabilityZoneProblem(zone, region);
+      return problem === undefined
+        ? []
+        : [`${config.stage}.availabilityZones[${index}]: got ${JSON.stringify(zone)}; allowed: ${problem}`];
+    }),
+  );
+}
 export type StageConfigField = keyof typeof ALLOWED;

@@ -22,6 +22,8 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 30,
     retainLogsOnDelete: false,
     secretsManagerEndpointAzs: 1,
+    // The region's first two; name them (or their zone IDs) when preflight says to.
+    availabilityZones: [],
     // On in dev too: dev rehearses what prod runs, and every dev deployment rotates once, proving
     // the function reaches Secrets Manager and the database before prod depends on it.
     rotation: { enabled: true, days: 30 },
@@ -48,6 +50,8 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 365,
     retainLogsOnDelete: true,
     secretsManagerEndpointAzs: 2,
+    // RDS Proxy is not offered in every zone ID: preflight checks the two the stack would use.
+    availabilityZones: [],
     rotation: { enabled: true, days: 30 },
     // Opt-in: production data is reached from a laptop only when someone decides it must be.
     accessHost: { enabled: false },

@@ -73,6 +73,15 @@ export interface SpendSenseDatabaseProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 
   /**
+   * The VPC's two Availability Zones, each by name (`us-east-1b`) or by zone ID (`use1-az1`,
+   * the same physical zone in every account). RDS Proxy is not offered in every zone ID
+   * (`spendsense-db preflight` checks). Choose before the first deploy: other zones replace the
+   * subnets, and everything in them.
+   * @default - the region's first two, chosen by CloudFormation at deploy time (`Fn::GetAZs`)
+   */
+  readonly availabilityZones?: readonly string[];
+
+  /**
    * How many Availability Zones get an interface of the Secrets Manager endpoint: 1 or 2.
    * @default 2
    */
@@ -170,6 +179,7 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     logRetention: logs.RetentionDays.ONE_MONTH,
     logRemovalPolicy: RemovalPolicy.DESTROY,
     secretsManagerEndpointAzs: 2,
+    availabilityZones: [],
     passwordRotation: true,
     accessHost: false,
     alarmEmailAddresses: [],
@@ -243,6 +253,12 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
         `\`backupRetention\` must be 1 to 35 days: 0 would turn backups off. Got ${days} days.`,
       );
     }
+  }
+  const zones = resolved.availabilityZones;
+  if (zones.length !== 0 && !(zones.length === 2 && zones[0] !== zones[1])) {
+    throw new Error(
+      `\`availabilityZones\` must name two different zones (or be empty for the region's first two). Got ${JSON.stringify(zones)}.`,
+    );
   }
   const endpointAzs = resolved.secretsManagerEndpointAzs;
   if (endpointAzs !== 1 && endpointAzs !== 2) {

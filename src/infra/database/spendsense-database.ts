@@ -85,6 +85,7 @@ export class SpendSenseDatabase extends Construct {
       flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
       logs: logSettings,
       publicSubnets: props.accessHost,
+      availabilityZones: props.availabilityZones,
     });
     this.vpc = network.vpc;
     this.isolatedSubnets = network.isolatedSubnets;

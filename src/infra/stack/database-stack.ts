@@ -59,6 +59,7 @@ export class DatabaseStack extends Stack {
       logRetention: config.logRetentionDays,
       logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
+      availabilityZones: config.availabilityZones,
       passwordRotation: config.rotation.enabled,
       ...(config.rotation.enabled && {
         passwordRotationInterval: Duration.days(config.rotation.days),
