@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createDatabaseApp } from '../../src/infra/app.js';
@@ -224,4 +225,104 @@ describe('Availability Zones: chosen by the operator when RDS Proxy needs it', (
     // The subnet decides the host's zone (a name would break with zone IDs).
     expect(host?.Properties.AvailabilityZone).toBeUndefined();
   });
+});
+
+describe('hardening a reviewer asks for', () => {
+  type Statement = {
+    Effect: string;
+    Action: string | string[];
+    Principal?: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+    Sid?: string;
+  };
+  const actionsOf = (statement: Statement): string[] =>
+    Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+  const keyPolicyOf = (synthesized: typeof dev): Statement[] => {
+    const [key] = Object.values(synthesized.template.findResources('AWS::KMS::Key'));
+    return (key?.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+  };
+  /** Every statement of every policy in the template: key policy and IAM policies. */
+  const allStatements = (synthesized: typeof dev): Statement[] => [
+    ...keyPolicyOf(synthesized),
+    ...Object.values(synthesized.template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    ),
+    ...Object.values(synthesized.template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    ),
+  ];
+  const viaSecretsManager = (statement: Statement): boolean =>
+    JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes(
+      'secretsmanager.',
+    );
+  const stages = [
+    ['dev', dev],
+    ['prod', prod],
+  ] as const;
+
+  test.each(stages)(
+    '%s: no statement allows kms:CreateGrant unless an AWS service asks for its resource',
+    (_stage, synthesized) => {
+      const grants = keyPolicyOf(synthesized).filter(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          actionsOf(statement).some((action) => action === 'kms:CreateGrant'),
+      );
+      expect(grants).toEqual([]);
+      expect(keyPolicyOf(synthesized)).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'kms:CreateGrant',
+          Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false' } },
+        }),
+      );
+    },
+  );
+
+  test.each(stages)(
+    '%s: every decrypt through Secrets Manager names the secret in the encryption context',
+    (_stage, synthesized) => {
+      const decrypts = allStatements(synthesized).filter(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          viaSecretsManager(statement) &&
+          actionsOf(statement).some((action) => action.startsWith('kms:Decrypt')),
+      );
+      // The probe, the rotation function, the key policy (and prod's RDS Proxy).
+      expect(decrypts.length).toBeGreaterThanOrEqual(3);
+      for (const statement of decrypts) {
+        const context =
+          statement.Condition?.StringEquals?.['kms:EncryptionContext:SecretARN'] ??
+          statement.Condition?.ArnLike?.['kms:EncryptionContext:SecretARN'];
+        expect(context, JSON.stringify(statement)).toBeDefined();
+      }
+    },
+  );
+
+  test('the key policy lets Secrets Manager use the key for the stage secrets only', () => {
+    expect(keyPolicyOf(prod)).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowSecretsManagerForThisStageSecrets',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: expect.objectContaining({
+          ArnLike: {
+            'kms:EncryptionContext:SecretARN': {
+              'Fn::Join': ['', expect.arrayContaining([':secret:spendsense/prod/database/*'])],
+            },
+          },
+        }),
+      }),
+    );
+  });
+
+  test.each(stages)(
+    '%s: Secrets Manager may invoke the rotation function for the credentials secret only',
+    (_stage, synthesized) => {
+      synthesized.template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { Ref: Match.stringLikeRegexp('CredentialsSecret') },
+      });
+    },
+  );
 });

@@ -142,7 +142,7 @@ describe('the probe role: least privilege', () => {
     ]);
   });
 
-  test('can decrypt with the stage key only through Secrets Manager', () => {
+  test('can decrypt with the stage key only through Secrets Manager, for its secret only', () => {
     expect(
       statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:')),
     ).toEqual([
@@ -154,6 +154,7 @@ describe('the probe role: least privilege', () => {
             'kms:ViaService': {
               'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
             },
+            'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/ConnectionSecret/) },
           },
         },
       }),

@@ -2,7 +2,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { Stage } from '../../shared/names.js';
+import { secretNamePrefix, type Stage } from '../../shared/names.js';
 
 /** Log groups the key may encrypt: the RDS exports and the stack's own groups. */
 export const logGroupPrefixes = (stage: Stage, instanceIdentifier: string): string[] => [
@@ -28,6 +28,41 @@ export function createEncryptionKey(
     pendingWindow: Duration.days(30),
     removalPolicy: RemovalPolicy.RETAIN,
   });
+
+  // Secrets Manager encrypts and decrypts on behalf of the caller (whose IAM policy must allow
+  // it too), only for this stage's secrets: it always sends the secret's ARN as the encryption
+  // context. It never needs a grant (Secrets Manager guide, "How Secrets Manager uses your KMS
+  // key"), so this statement allows none.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowSecretsManagerForThisStageSecrets',
+      principals: [new iam.AccountPrincipal(Aws.ACCOUNT_ID)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+          'kms:CallerAccount': Aws.ACCOUNT_ID,
+        },
+        ArnLike: {
+          'kms:EncryptionContext:SecretARN': `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretNamePrefix(stage)}*`,
+        },
+      },
+    }),
+  );
+  // Grants only through an AWS service acting for the caller (RDS for storage, EC2 for the
+  // access host's volume): no principal, the account root included, can hand out a grant on
+  // this key by itself.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsNotForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false' } },
+    }),
+  );
 
   // CloudWatch Logs encrypts with the key only for this stack's log groups (its encryption
   // context names the log group).

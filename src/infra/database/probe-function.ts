@@ -62,7 +62,10 @@ export class ProbeFunction extends Construct {
           actions: ['kms:Decrypt'],
           resources: [props.encryptionKey.keyArn],
           conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': props.connectionSecret.secretArn,
+            },
           },
         }),
         new iam.PolicyStatement({

@@ -102,7 +102,9 @@ export class SpendSenseDatabase extends Construct {
     this.parameterGroup = createParameterGroup(this, engine, props.stage);
 
     const credentials = createCredentialsSecret(this, props.stage, this.kmsKey);
-    const monitoring = new EnhancedMonitoringRole(this, 'EnhancedMonitoring');
+    const monitoring = new EnhancedMonitoringRole(this, 'EnhancedMonitoring', {
+      instanceIdentifier: this.instanceIdentifier,
+    });
 
     this.instance = createDatabaseInstance(this, props, {
       instanceIdentifier: this.instanceIdentifier,

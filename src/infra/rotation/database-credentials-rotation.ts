@@ -235,11 +235,13 @@ export class DatabaseCredentialsRotation extends Construct {
     // Not invocable before it may use what it needs.
     this.function.node.addDependency(this.policy);
 
-    // aws:SourceAccount, as Secrets Manager's documentation advises against a confused deputy.
+    // Against a confused deputy: this account, and this one secret (Secrets Manager's rotation
+    // guide: with aws:SourceArn the function rotates only the secret named, which is the point).
     this.function.addPermission('InvokedBySecretsManager', {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       action: 'lambda:InvokeFunction',
       sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: credentialsArn,
     });
     const invoke = this.function.node.findChild('InvokedBySecretsManager');
 
