@@ -43,14 +43,16 @@ describe.each(['dev', 'prod'] as const)('a compliant %s deployment', (stage) => 
       ['AC3', 'pass'],
       ['AC4', 'pass'],
       ['AC4', 'pass'],
+      ['AC4', 'pass'],
       ['AC5', 'pass'],
       ['AC6', 'skip'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
+      ['OPS', 'pass'],
     ]);
-    expect(report.summary).toEqual({ pass: 13, warn: 0, fail: 0, skip: 1 });
+    expect(report.summary).toEqual({ pass: 15, warn: 0, fail: 0, skip: 1 });
     // Progress goes to stderr, one line per AWS read.
     expect(stderr).toContain(`Describing RDS instance spendsense-${stage}`);
     expect(stderr).toContain('Invoking probe Lambda');
@@ -85,7 +87,7 @@ test('the table output names every check and the verdict', async () => {
   expect(exitCode).toBe(0);
   expect(stdout).toMatch(/^criterion\s+check\s+result\s+evidence$/m);
   expect(stdout).toMatch(/^AC4\s+connection secret\s+pass\s+all 7 fields present/m);
-  expect(stdout).toContain('verified: 13 passed, 0 warnings, 0 failed, 1 skipped');
+  expect(stdout).toContain('verified: 15 passed, 0 warnings, 0 failed, 1 skipped');
 });
 
 /** Breaks one thing of a compliant deployment; only `check` may fail. */
@@ -231,8 +233,8 @@ const breakages: [
   ],
   [
     'AC4',
-    'connection secret',
-    /password differs from the credentials secret/,
+    'rotation health',
+    /the connection secret's password differs from the credentials secret's AWSCURRENT password/,
     (d) => {
       const arn = idsFor('dev').credentialsArn;
       const secret = JSON.parse(d.secretValues[arn]!) as Record<string, unknown>;
@@ -301,7 +303,7 @@ describe('one criterion broken: its line fails, every other line holds, exit 50'
       [criterion, check],
     ]);
     expect(failed[0]?.evidence).toMatch(evidence);
-    expect(report.summary).toEqual({ pass: 12, warn: 0, fail: 1, skip: 1 });
+    expect(report.summary).toEqual({ pass: 14, warn: 0, fail: 1, skip: 1 });
     expect(stderr).toContain(`error: Verification failed: ${criterion} ${check}.`);
   });
 });

@@ -23,9 +23,12 @@ import {
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   SecretsManagerClient,
   type DescribeSecretResponse,
+  type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
+import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import type { OutputKey, Stage } from '../../shared/names.js';
 import { parseTemplate, type CloudFormationTemplate } from '../aws/cloudformation-template.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
@@ -87,8 +90,15 @@ export interface VerifyContext {
   key(keyId: string): Promise<KeyMetadata>;
   keyRotation(keyId: string): Promise<GetKeyRotationStatusResponse>;
   secret(secretId: string): Promise<DescribeSecretResponse>;
-  /** The secret's string. Held in memory only to compare values; never print it. */
+  /**
+   * The string of the secret's `AWSCURRENT` version. Held in memory only to compare values;
+   * never print it.
+   */
   secretString(secretId: string): Promise<string>;
+  /** Every version of the secret that has a staging label, with its labels and creation date. */
+  secretVersions(secretId: string): Promise<readonly SecretVersionsListEntry[]>;
+  /** The topic's subscriptions, confirmed or pending. */
+  topicSubscriptions(topicArn: string): Promise<readonly Subscription[]>;
   probe(functionName: string): Promise<ProbeOutcome>;
 }
 
@@ -258,10 +268,51 @@ export class AwsVerifyContext implements VerifyContext {
       async () => {
         const response = await this.session
           .client(SecretsManagerClient)
-          .send(new GetSecretValueCommand({ SecretId: secretId }), bounded());
+          .send(
+            new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
+            bounded(),
+          );
         if (response.SecretString === undefined)
           throw new Error(`secret ${secretId} has no string value`);
         return response.SecretString;
+      },
+    );
+  }
+
+  secretVersions(secretId: string): Promise<readonly SecretVersionsListEntry[]> {
+    return this.read(`versions:${secretId}`, `Listing the versions of ${secretId}`, async () => {
+      const client = this.session.client(SecretsManagerClient);
+      const versions: SecretVersionsListEntry[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken }),
+          bounded(),
+        );
+        versions.push(...(page.Versions ?? []));
+        nextToken = page.NextToken;
+      } while (nextToken !== undefined);
+      return versions;
+    });
+  }
+
+  topicSubscriptions(topicArn: string): Promise<readonly Subscription[]> {
+    return this.read(
+      `subscriptions:${topicArn}`,
+      `Listing the subscriptions of ${topicArn}`,
+      async () => {
+        const client = this.session.client(SNSClient);
+        const subscriptions: Subscription[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }),
+            bounded(),
+          );
+          subscriptions.push(...(page.Subscriptions ?? []));
+          nextToken = page.NextToken;
+        } while (nextToken !== undefined);
+        return subscriptions;
       },
     );
   }

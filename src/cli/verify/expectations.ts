@@ -17,6 +17,8 @@ export interface StagePolicy {
   readonly minimumBackupRetentionDays: number;
   readonly requiresDeletionProtection: boolean;
   readonly requiresMultiAz: boolean;
+  /** Master password rotation on a schedule (dev may turn it off). */
+  readonly requiresRotation: boolean;
 }
 
 export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
@@ -24,11 +26,13 @@ export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
     minimumBackupRetentionDays: 7,
     requiresDeletionProtection: false,
     requiresMultiAz: false,
+    requiresRotation: false,
   },
   prod: {
     minimumBackupRetentionDays: 14,
     requiresDeletionProtection: true,
     requiresMultiAz: true,
+    requiresRotation: true,
   },
 };
 

@@ -4,8 +4,8 @@ import type { VerifyContext } from './context.js';
 
 export { fail, judge, pass, skip, warn, type Finding } from '../findings/finding.js';
 
-/** The story's acceptance criteria, in order. */
-export const CRITERIA = ['AC1', 'AC2', 'AC3', 'AC4', 'AC5', 'AC6', 'AC7'] as const;
+/** The story's acceptance criteria, in order, then what keeps the stage running (OPS). */
+export const CRITERIA = ['AC1', 'AC2', 'AC3', 'AC4', 'AC5', 'AC6', 'AC7', 'OPS'] as const;
 export type Criterion = (typeof CRITERIA)[number];
 
 /** One line of the verification: a named check of one criterion. */

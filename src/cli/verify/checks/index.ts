@@ -1,4 +1,5 @@
 import type { RegisteredCheck } from '../finding.js';
+import { alarmSubscribersCheck } from './alarm-subscribers.js';
 import { backupRetentionCheck } from './backup-retention.js';
 import { connectionSecretCheck } from './connection-secret.js';
 import { deletionSafeguardsCheck } from './deletion-safeguards.js';
@@ -8,6 +9,7 @@ import { localConnectionCheck } from './local-connection.js';
 import { pointInTimeRecoveryCheck } from './point-in-time-recovery.js';
 import { probeCheck } from './probe.js';
 import { publicAccessCheck } from './public-access.js';
+import { rotationHealthCheck } from './rotation-health.js';
 import { secretEncryptionCheck } from './secret-encryption.js';
 import { securityGroupRulesCheck } from './security-group-rules.js';
 import { stackOutputsCheck } from './stack-outputs.js';
@@ -27,10 +29,13 @@ export const CHECKS: readonly RegisteredCheck[] = [
   { check: probeCheck },
   { check: secretEncryptionCheck },
   { check: connectionSecretCheck },
+  { check: rotationHealthCheck },
   { check: stackOutputsCheck },
   { check: localConnectionCheck },
   { check: storageEncryptionCheck },
   { check: keyRotationCheck },
   { check: tlsForcedCheck },
   { check: publicAccessCheck },
+  // Dev may run without anyone listening; prod may not.
+  { check: alarmSubscribersCheck, severity: { dev: 'warn', prod: 'fail' } },
 ];
