@@ -18,6 +18,7 @@ export function availabilityZoneProblem(zone: string, region: string): string | 
   if (isZoneId(zone)) return undefined;
   const name = ZONE_NAME.exec(zone);
   if (name === null) return 'a zone name such as "us-east-1b" or a zone ID such as "use1-az1"';
-  if (name[1] !== region) return `a zone of the stack's region ${region} (its names start with ${region})`;
+  if (name[1] !== region)
+    return `a zone of the stack's region ${region} (its names start with ${region})`;
   return undefined;
 }

@@ -215,7 +215,9 @@ export function availabilityZoneProblems(
       const problem = availabilityZoneProblem(zone, region);
       return problem === undefined
         ? []
-        : [`${config.stage}.availabilityZones[${index}]: got ${JSON.stringify(zone)}; allowed: ${problem}`];
+        : [
+            `${config.stage}.availabilityZones[${index}]: got ${JSON.stringify(zone)}; allowed: ${problem}`,
+          ];
     }),
   );
 }
