@@ -10,6 +10,8 @@ export class MissingFactError extends Error {
 /** A finding, and when the check could not read what it needed from AWS, why not. */
 export interface Evaluated extends Finding {
   readonly awsFailure?: AwsFailureKind;
+  /** The check could not decide (it threw): its failure says nothing about what it checks. */
+  readonly unchecked?: true;
 }
 
 /**
@@ -32,10 +34,14 @@ function failureOf(error: unknown): Evaluated {
   const failure = classifyAwsError(error);
   if (failure.kind === 'other' && failure.code === 'Error') {
     // One of our own errors (a missing resource, a template without the instance).
-    return fail(`could not check: ${redactConnectionStrings(failure.summary)}`);
+    return {
+      ...fail(`could not check: ${redactConnectionStrings(failure.summary)}`),
+      unchecked: true,
+    };
   }
   return {
     ...fail(`could not read from AWS (${failure.code}): ${failure.summary}`),
     awsFailure: failure.kind,
+    unchecked: true,
   };
 }
