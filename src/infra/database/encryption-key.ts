@@ -26,7 +26,9 @@ export function createEncryptionKey(
     alias: `alias/spendsense/${stage}/database`,
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept when the stack is deleted or the key replaced, not when the stack's first creation
+    // fails and rolls back: a failed create holds no data, and its key would be an orphan.
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
 
   // Secrets Manager encrypts and decrypts on behalf of the caller (whose IAM policy must allow

@@ -57,7 +57,10 @@ export class DatabaseStack extends Stack {
       preferredBackupWindow: config.preferredBackupWindow,
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
       logRetention: config.logRetentionDays,
-      logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Not on a failed first create (RetainExceptOnCreate): nothing worth keeping was logged.
+      logRemovalPolicy: config.retainLogsOnDelete
+        ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+        : RemovalPolicy.DESTROY,
       secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
       availabilityZones: config.availabilityZones,
       passwordRotation: config.rotation.enabled,
