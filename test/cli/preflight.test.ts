@@ -37,8 +37,16 @@ afterEach(() => {
 });
 afterAll(disposeSynthesized);
 
-async function preflight(account: Account, ...flags: string[]) {
+/**
+ * Runs preflight against `account` (served by the mocks; `mock` changes one answer after that)
+ * and the cloud assembly of its template. Parses the JSON report unless `table` is asked for.
+ */
+async function preflight(
+  account: Account,
+  options: { flags?: readonly string[]; mock?: () => void; table?: boolean } = {},
+) {
   serve(account);
+  options.mock?.();
   const assembly = writeAssembly(account);
   try {
     const run = await runCli([
@@ -47,10 +55,12 @@ async function preflight(account: Account, ...flags: string[]) {
       account.stage,
       '--cdk-out',
       assembly.dir,
-      '--json',
-      ...flags,
+      ...(options.table === true ? [] : ['--json']),
+      ...(options.flags ?? []),
     ]);
-    const report = JSON.parse(run.stdout || 'null') as PreflightReport;
+    const report = (
+      options.table === true ? null : JSON.parse(run.stdout || 'null')
+    ) as PreflightReport;
     const lineOf = (check: string) => report.results.find((outcome) => outcome.check === check);
     return { ...run, report, lineOf };
   } finally {
@@ -524,7 +534,7 @@ describe('warnings do not fail a preflight', () => {
   test('--allow-replacement reports a replacement as a warning and exits 0', async () => {
     const account = readyAccount('prod', { existing: true });
     replaceInstance(account);
-    const { exitCode, lineOf } = await preflight(account, '--allow-replacement');
+    const { exitCode, lineOf } = await preflight(account, { flags: ['--allow-replacement'] });
     expect(exitCode).toBe(ExitCode.Ok);
     expect(lineOf('data safety (change set)')).toMatchObject({
       result: 'warn',
@@ -564,74 +574,44 @@ describe('warnings do not fail a preflight', () => {
 
 describe('when a call fails', () => {
   test('credentials AWS rejects: that line fails, the others are not run, exit 13', async () => {
-    const account = readyAccount('dev', { existing: false });
-    serve(account);
-    mocks.sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        awsError('ExpiredToken', 400, 'The security token included in the request is expired'),
-      );
-    const assembly = writeAssembly(account);
-    try {
-      const { exitCode, stdout, stderr } = await runCli([
-        'preflight',
-        '--stage',
-        'dev',
-        '--cdk-out',
-        assembly.dir,
-        '--json',
-      ]);
-      const report = JSON.parse(stdout) as PreflightReport;
-      expect(exitCode).toBe(ExitCode.AwsCredentialsMissing);
-      expect(report.results[0]).toMatchObject({
-        check: 'credentials',
-        result: 'fail',
-        exitCode: 13,
-      });
-      expect(report.results.slice(1).map((o) => o.evidence)).toEqual(
-        CHECKS.slice(1).map(() => 'not run: the credentials line failed'),
-      );
-      expect(stderr).toContain('error: Preflight failed: credentials.');
-    } finally {
-      assembly.dispose();
-    }
+    const { exitCode, report, stderr } = await preflight(readyAccount('dev', { existing: false }), {
+      mock: () =>
+        mocks.sts
+          .on(GetCallerIdentityCommand)
+          .rejects(
+            awsError('ExpiredToken', 400, 'The security token included in the request is expired'),
+          ),
+    });
+    expect(exitCode).toBe(ExitCode.AwsCredentialsMissing);
+    expect(report.results[0]).toMatchObject({ check: 'credentials', result: 'fail', exitCode: 13 });
+    expect(report.results.slice(1).map((o) => o.evidence)).toEqual(
+      CHECKS.slice(1).map(() => 'not run: the credentials line failed'),
+    );
+    expect(stderr).toContain('error: Preflight failed: credentials.');
   });
 
   test('a denied read fails its line with the action, and exits 53', async () => {
-    const account = readyAccount('dev', { existing: false });
-    serve(account);
-    mocks.quotas
-      .on(GetServiceQuotaCommand)
-      .rejects(
-        awsError(
-          'AccessDeniedException',
-          400,
-          'User is not authorized to perform: servicequotas:GetServiceQuota',
-        ),
-      );
-    const assembly = writeAssembly(account);
-    try {
-      const { exitCode, stdout } = await runCli([
-        'preflight',
-        '--stage',
-        'dev',
-        '--cdk-out',
-        assembly.dir,
-        '--json',
-      ]);
-      const report = JSON.parse(stdout) as PreflightReport;
-      expect(exitCode).toBe(ExitCode.AwsAccessDenied);
-      const failed = report.results.filter((o) => o.result === 'fail');
-      expect(failed.map((o) => o.check)).toEqual([
-        'quota: VPCs per Region',
-        'quota: interface endpoints per VPC',
-        'quota: internet gateways per Region',
-        'quota: DB instances',
-      ]);
-      expect(failed[0]?.evidence).toContain('servicequotas:GetServiceQuota');
-    } finally {
-      assembly.dispose();
-    }
+    const { exitCode, report } = await preflight(readyAccount('dev', { existing: false }), {
+      mock: () =>
+        mocks.quotas
+          .on(GetServiceQuotaCommand)
+          .rejects(
+            awsError(
+              'AccessDeniedException',
+              400,
+              'User is not authorized to perform: servicequotas:GetServiceQuota',
+            ),
+          ),
+    });
+    expect(exitCode).toBe(ExitCode.AwsAccessDenied);
+    const failed = report.results.filter((o) => o.result === 'fail');
+    expect(failed.map((o) => o.check)).toEqual([
+      'quota: VPCs per Region',
+      'quota: interface endpoints per VPC',
+      'quota: internet gateways per Region',
+      'quota: DB instances',
+    ]);
+    expect(failed[0]?.evidence).toContain('servicequotas:GetServiceQuota');
   });
 
   test('a cloud assembly made for another region is refused before any check (exit 54)', async () => {
@@ -660,28 +640,16 @@ describe('when a call fails', () => {
 test('the table names every check, lists the fixes under it, and gives the verdict', async () => {
   const account = readyAccount('dev', { existing: false });
   account.bootstrapVersion = undefined;
-  serve(account);
-  const assembly = writeAssembly(account);
-  try {
-    const { exitCode, stdout } = await runCli([
-      'preflight',
-      '--stage',
-      'dev',
-      '--cdk-out',
-      assembly.dir,
-    ]);
-    expect(exitCode).toBe(ExitCode.BootstrapMissing);
-    expect(stdout).toMatch(/^check\s+result\s+evidence$/m);
-    expect(stdout).toMatch(/^CDK bootstrap\s+fail\s+us-east-1 is not bootstrapped/m);
-    expect(stdout).toContain(
-      `  CDK bootstrap (fail): Run \`npx cdk bootstrap aws://${ACCOUNT}/us-east-1\``,
-    );
-    expect(stdout).toMatch(
-      /NOT ready to deploy: \d+ passed, 0 warnings, 1 failed, \d+ not applicable/,
-    );
-  } finally {
-    assembly.dispose();
-  }
+  const { exitCode, stdout } = await preflight(account, { table: true });
+  expect(exitCode).toBe(ExitCode.BootstrapMissing);
+  expect(stdout).toMatch(/^check\s+result\s+evidence$/m);
+  expect(stdout).toMatch(/^CDK bootstrap\s+fail\s+us-east-1 is not bootstrapped/m);
+  expect(stdout).toContain(
+    `  CDK bootstrap (fail): Run \`npx cdk bootstrap aws://${ACCOUNT}/us-east-1\``,
+  );
+  expect(stdout).toMatch(
+    /NOT ready to deploy: \d+ passed, 0 warnings, 1 failed, \d+ not applicable/,
+  );
 });
 
 function replaceInstance(account: Account): void {

@@ -41,6 +41,7 @@ import { stackName, type Stage } from '../../shared/names.js';
 import { parseTemplate, type CloudFormationTemplate } from '../aws/cloudformation-template.js';
 import { findDeployedStack, type DeployedStack } from '../aws/deployed-stack.js';
 import { classifyAwsError } from '../aws/errors.js';
+import { ReadOnce, collectPages } from '../aws/read-once.js';
 import { bounded, type AwsSession } from '../aws/session.js';
 import type { SynthesizedStage } from '../synth/template-source.js';
 import type { Progress } from '../ui/progress.js';
@@ -136,10 +137,9 @@ export class AwsPreflightContext implements PreflightContext {
   readonly allowReplacement: boolean;
   readonly synthesized: SynthesizedStage;
   private readonly session: AwsSession;
-  private readonly progress: Progress;
   private readonly clock: () => Date;
   private readonly pollMillis: number;
-  private readonly reads = new Map<string, Promise<unknown>>();
+  private readonly reads: ReadOnce;
 
   constructor(props: AwsPreflightContextProps) {
     this.session = props.session;
@@ -147,7 +147,7 @@ export class AwsPreflightContext implements PreflightContext {
     this.region = props.session.region;
     this.allowReplacement = props.allowReplacement;
     this.synthesized = props.synthesized;
-    this.progress = props.progress;
+    this.reads = new ReadOnce(props.progress);
     this.clock = props.now ?? (() => new Date());
     this.pollMillis = props.changeSetPollMillis ?? CHANGE_SET_POLL_MILLIS;
   }
@@ -182,19 +182,15 @@ export class AwsPreflightContext implements PreflightContext {
   async stackResources(): Promise<readonly StackResourceSummary[]> {
     const stack = await this.stack();
     if (stack === undefined) return [];
-    return this.read('resources', `Listing the resources of ${stack.name}`, async () => {
+    return this.read('resources', `Listing the resources of ${stack.name}`, () => {
       const client = this.session.client(CloudFormationClient);
-      const resources: StackResourceSummary[] = [];
-      let nextToken: string | undefined;
-      do {
+      return collectPages(async (NextToken) => {
         const page = await client.send(
-          new ListStackResourcesCommand({ StackName: stack.id, NextToken: nextToken }),
+          new ListStackResourcesCommand({ StackName: stack.id, NextToken }),
           bounded(),
         );
-        resources.push(...(page.StackResourceSummaries ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
-      return resources;
+        return [page.StackResourceSummaries, page.NextToken];
+      });
     });
   }
 
@@ -269,22 +265,17 @@ export class AwsPreflightContext implements PreflightContext {
   defaultSubnetZones(): Promise<ReadonlySet<string>> {
     return this.read('default-subnets', 'Listing default subnets', async () => {
       const client = this.session.client(EC2Client);
-      const zones = new Set<string>();
-      let nextToken: string | undefined;
-      do {
+      const subnets = await collectPages(async (NextToken) => {
         const page = await client.send(
           new DescribeSubnetsCommand({
             Filters: [{ Name: 'default-for-az', Values: ['true'] }],
-            NextToken: nextToken,
+            NextToken,
           }),
           bounded(),
         );
-        for (const subnet of page.Subnets ?? []) {
-          if (subnet.AvailabilityZone !== undefined) zones.add(subnet.AvailabilityZone);
-        }
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
-      return zones;
+        return [page.Subnets, page.NextToken];
+      });
+      return new Set(subnets.flatMap((subnet) => subnet.AvailabilityZone ?? []));
     });
   }
 
@@ -342,25 +333,30 @@ export class AwsPreflightContext implements PreflightContext {
     switch (resource) {
       case 'elastic-ips':
         return (await ec2.send(new DescribeAddressesCommand({}), bounded())).Addresses?.length ?? 0;
-      case 'vpcs':
-        return paginatedCount(async (NextToken) => {
+      case 'vpcs': {
+        const vpcs = await collectPages(async (NextToken) => {
           const page = await ec2.send(new DescribeVpcsCommand({ NextToken }), bounded());
-          return [page.Vpcs?.length ?? 0, page.NextToken];
+          return [page.Vpcs, page.NextToken];
         });
-      case 'internet-gateways':
-        return paginatedCount(async (NextToken) => {
+        return vpcs.length;
+      }
+      case 'internet-gateways': {
+        const gateways = await collectPages(async (NextToken) => {
           const page = await ec2.send(
             new DescribeInternetGatewaysCommand({ NextToken }),
             bounded(),
           );
-          return [page.InternetGateways?.length ?? 0, page.NextToken];
+          return [page.InternetGateways, page.NextToken];
         });
+        return gateways.length;
+      }
       case 'db-instances': {
         const rds = this.session.client(RDSClient);
-        return paginatedCount(async (Marker) => {
+        const instances = await collectPages(async (Marker) => {
           const page = await rds.send(new DescribeDBInstancesCommand({ Marker }), bounded());
-          return [page.DBInstances?.length ?? 0, page.Marker];
+          return [page.DBInstances, page.Marker];
         });
+        return instances.length;
       }
     }
   }
@@ -538,12 +534,7 @@ export class AwsPreflightContext implements PreflightContext {
   }
 
   private read<T>(key: string, label: string, task: () => Promise<T>): Promise<T> {
-    let pending = this.reads.get(key) as Promise<T> | undefined;
-    if (pending === undefined) {
-      pending = this.progress.step(label, task);
-      this.reads.set(key, pending);
-    }
-    return pending;
+    return this.reads.read(key, label, task);
   }
 }
 
@@ -551,17 +542,4 @@ export class AwsPreflightContext implements PreflightContext {
 function isNotFound(error: unknown, code: string, message?: RegExp): boolean {
   const failure = classifyAwsError(error);
   return failure.code === code && (message === undefined || message.test(failure.summary));
-}
-
-async function paginatedCount(
-  page: (token: string | undefined) => Promise<[count: number, next: string | undefined]>,
-): Promise<number> {
-  let total = 0;
-  let token: string | undefined;
-  do {
-    const [count, next] = await page(token);
-    total += count;
-    token = next;
-  } while (token !== undefined);
-  return total;
 }

@@ -32,6 +32,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@
 import type { OutputKey, Stage } from '../../shared/names.js';
 import { parseTemplate, type CloudFormationTemplate } from '../aws/cloudformation-template.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
+import { ReadOnce, collectPages } from '../aws/read-once.js';
 import { bounded, type AwsSession } from '../aws/session.js';
 import { MissingFactError } from '../findings/evaluate.js';
 import type { Progress } from '../ui/progress.js';
@@ -120,9 +121,8 @@ export class AwsVerifyContext implements VerifyContext {
   readonly stack: DeployedStack;
   readonly localCheck: LocalCheck | undefined;
   private readonly session: AwsSession;
-  private readonly progress: Progress;
   private readonly clock: () => Date;
-  private readonly reads = new Map<string, Promise<unknown>>();
+  private readonly reads: ReadOnce;
 
   constructor(props: AwsVerifyContextProps) {
     this.session = props.session;
@@ -130,7 +130,7 @@ export class AwsVerifyContext implements VerifyContext {
     this.region = props.session.region;
     this.profile = props.session.profile;
     this.stack = props.stack;
-    this.progress = props.progress;
+    this.reads = new ReadOnce(props.progress);
     this.localCheck = props.localCheck;
     this.clock = props.now ?? (() => new Date());
   }
@@ -280,19 +280,15 @@ export class AwsVerifyContext implements VerifyContext {
   }
 
   secretVersions(secretId: string): Promise<readonly SecretVersionsListEntry[]> {
-    return this.read(`versions:${secretId}`, `Listing the versions of ${secretId}`, async () => {
+    return this.read(`versions:${secretId}`, `Listing the versions of ${secretId}`, () => {
       const client = this.session.client(SecretsManagerClient);
-      const versions: SecretVersionsListEntry[] = [];
-      let nextToken: string | undefined;
-      do {
+      return collectPages(async (NextToken) => {
         const page = await client.send(
-          new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken }),
+          new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken }),
           bounded(),
         );
-        versions.push(...(page.Versions ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
-      return versions;
+        return [page.Versions, page.NextToken];
+      });
     });
   }
 
@@ -300,19 +296,15 @@ export class AwsVerifyContext implements VerifyContext {
     return this.read(
       `subscriptions:${topicArn}`,
       `Listing the subscriptions of ${topicArn}`,
-      async () => {
+      () => {
         const client = this.session.client(SNSClient);
-        const subscriptions: Subscription[] = [];
-        let nextToken: string | undefined;
-        do {
+        return collectPages(async (NextToken) => {
           const page = await client.send(
-            new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }),
+            new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
             bounded(),
           );
-          subscriptions.push(...(page.Subscriptions ?? []));
-          nextToken = page.NextToken;
-        } while (nextToken !== undefined);
-        return subscriptions;
+          return [page.Subscriptions, page.NextToken];
+        });
       },
     );
   }
@@ -333,11 +325,6 @@ export class AwsVerifyContext implements VerifyContext {
   }
 
   private read<T>(key: string, label: string, task: () => Promise<T>): Promise<T> {
-    let pending = this.reads.get(key) as Promise<T> | undefined;
-    if (pending === undefined) {
-      pending = this.progress.step(label, task);
-      this.reads.set(key, pending);
-    }
-    return pending;
+    return this.reads.read(key, label, task);
   }
 }
