@@ -4,9 +4,8 @@ import type { IPolicyValidationContext, PolicyValidationPluginReport } from 'aws
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { NagPack } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
-import { createDatabaseApp } from '../../src/infra/app.js';
 import { FindingsAreErrors } from '../../src/infra/compliance/nag-packs.js';
-import { synthesize } from './support/synth.js';
+import { synthFailure, synthesize, unbundledDevApp } from './support/synth.js';
 
 interface ValidationReport {
   pluginReports: {
@@ -138,24 +137,10 @@ describe('the routes of the public subnets', () => {
 
 describe('an unacknowledged finding', () => {
   test('fails the synth with the rule and the construct', () => {
-    const { app, stacks } = createDatabaseApp({
-      appProps: {
-        context: { 'aws:cdk:bundling-stacks': [] },
-        builtinCloudFormationValidation: false,
-      },
-      env: {},
-      stages: ['dev'],
-    });
+    const { app, stacks } = unbundledDevApp();
     // Unencrypted, kept forever: three packs object.
     new logs.LogGroup(stacks.dev!, 'CarelessLogGroup', { retention: logs.RetentionDays.INFINITE });
-    const failure = (() => {
-      try {
-        app.synth();
-      } catch (error) {
-        return String(error);
-      }
-      throw new Error('expected the synth to fail');
-    })();
+    const failure = synthFailure(app);
     expect(failure).toMatch(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted[\s\S]*CarelessLogGroup/);
     expect(failure).toMatch(/PCI\.DSS\.321-CloudWatchLogGroupEncrypted/);
   });

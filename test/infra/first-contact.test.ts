@@ -1,9 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { afterAll, describe, expect, test } from 'vitest';
-import { createDatabaseApp } from '../../src/infra/app.js';
 import { CREATION_ID } from './support/creation-names.js';
-import { synthesize } from './support/synth.js';
+import { synthFailure, synthesize, unbundledDevApp } from './support/synth.js';
 
 /**
  * What a first deploy in a new account, and a re-create after a delete, need from the templates
@@ -62,24 +61,10 @@ describe('the database is never publicly accessible', () => {
   });
 
   test('an escape hatch that makes it public fails the synth, pointing at spendsense-db tunnel', () => {
-    const { app, stacks } = createDatabaseApp({
-      appProps: {
-        context: { 'aws:cdk:bundling-stacks': [] },
-        builtinCloudFormationValidation: false,
-      },
-      env: {},
-      stages: ['dev'],
-    });
+    const { app, stacks } = unbundledDevApp();
     const instance = stacks.dev!.database.instance.node.defaultChild as rds.CfnDBInstance;
     instance.addPropertyOverride('PubliclyAccessible', true);
-    const failure = (() => {
-      try {
-        app.synth();
-      } catch (error) {
-        return String(error);
-      }
-      throw new Error('expected the synth to fail');
-    })();
+    const failure = synthFailure(app);
     expect(failure).toMatch(/never publicly accessible[\s\S]*DatabaseInstanceAA8A5FDE/);
     expect(failure).toContain('`spendsense-db tunnel --stage <stage>`');
   });
