@@ -64,9 +64,25 @@ export const ExitCode = {
   /** The port-forwarding session failed to start or ended with an error (tunnel). */
   TunnelFailed: 62,
 
-  // Synthesized templates (cost)
-  /** No template to price: `cdk synth` failed, or the template is missing or unreadable. */
+  // Synthesized templates (cost, preflight)
+  /** No template to read: `cdk synth` failed, or the template is missing or unreadable. */
   TemplateUnavailable: 70,
+
+  // Before a deploy (preflight): the class of the first failed check, in report order
+  /** A check failed for a reason without a class of its own (an unexpected AWS answer). */
+  PreflightFailed: 80,
+  /** The region is not bootstrapped for the CDK, or its bootstrap version is too old. */
+  BootstrapMissing: 81,
+  /** A quota (Lambda concurrency, VPCs, endpoints, DB instances, ...) has no room for the stage. */
+  QuotaExceeded: 82,
+  /** The stage's RDS Proxy would sit in an Availability Zone that does not offer it. */
+  UnsupportedZone: 83,
+  /** A name the stage creates is taken by something outside its stack. */
+  NameCollision: 84,
+  /** The stack cannot be updated now (failed create, failed rollback, in progress) or drifted. */
+  StackNotDeployable: 85,
+  /** The deploy would replace or delete the instance, its subnet group or the key. */
+  ReplacementRefused: 86,
 
   /** Ctrl-C at a prompt: nothing was changed (128 + SIGINT, as shells report it). */
   Cancelled: 130,

@@ -1,8 +1,9 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { STAGES, stackName, type Stage } from '../shared/names.js';
 import { addCompliancePacks } from './compliance/nag-packs.js';
-import { loadStageConfigs } from './config/load-stage-configs.js';
+import { StageConfigError, loadStageConfigs } from './config/load-stage-configs.js';
 import { resolveRegion } from './config/region.js';
+import { availabilityZoneProblems } from './config/stage-config.js';
 import { DatabaseStack } from './stack/database-stack.js';
 
 const STRICT_VALIDATION = '@aws-cdk/core:strictCfnValidateErrors';
@@ -39,11 +40,13 @@ export function createDatabaseApp(options: DatabaseAppOptions = {}): {
   });
   const region = resolveRegion(options.env ?? process.env);
   const configs = loadStageConfigs(app.node.getAllContext());
+  const zoneProblems = availabilityZoneProblems(configs, region);
+  if (zoneProblems.length > 0) throw new StageConfigError(zoneProblems);
 
   const stacks: Partial<Record<Stage, DatabaseStack>> = {};
   for (const stage of options.stages ?? STAGES) {
     // Region only: the account is resolved at deploy time, so synth needs no credentials, and
-    // the two AZs are the region's first two (Fn::GetAZs), never a lookup.
+    // the two AZs are the configured ones or the region's first two (Fn::GetAZs), never a lookup.
     stacks[stage] = new DatabaseStack(app, stackName(stage), {
       env: { region },
       config: configs[stage],

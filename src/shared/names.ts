@@ -48,10 +48,12 @@ export const DEFAULT_DEPLOY_REGION = 'us-east-1';
 export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
 
 export const stackName = (stage: Stage): string => `SpendSense-Database-${stage}`;
+/** What every secret of a stage's database is named under. */
+export const secretNamePrefix = (stage: Stage): string => `spendsense/${stage}/database/`;
 export const connectionSecretName = (stage: Stage): string =>
-  `spendsense/${stage}/database/connection`;
+  `${secretNamePrefix(stage)}connection`;
 export const credentialsSecretName = (stage: Stage): string =>
-  `spendsense/${stage}/database/credentials`;
+  `${secretNamePrefix(stage)}credentials`;
 export const lambdaSecurityGroupParameterName = (stage: Stage): string =>
   `/spendsense/${stage}/database/lambda-security-group-id`;
 export const lambdaSecurityGroupExportName = (stage: Stage): string =>

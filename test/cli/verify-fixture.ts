@@ -25,9 +25,12 @@ import {
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   SecretsManagerClient,
   type DescribeSecretResponse,
+  type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
+import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import {
@@ -45,8 +48,9 @@ import {
 /**
  * A deployed SpendSense stage as the AWS APIs describe it: the responses of DescribeStacks,
  * GetTemplate, ListStackResources, DescribeDBInstances, DescribeDBParameters,
- * DescribeSecurityGroups, DescribeKey, GetKeyRotationStatus, DescribeSecret, GetSecretValue
- * and Invoke, shaped like the real ones (field names, types, ARN formats).
+ * DescribeSecurityGroups, DescribeKey, GetKeyRotationStatus, DescribeSecret, GetSecretValue,
+ * ListSecretVersionIds, ListSubscriptionsByTopic and Invoke, shaped like the real ones (field
+ * names, types, ARN formats).
  */
 export interface Deployment {
   stage: Stage;
@@ -61,6 +65,10 @@ export interface Deployment {
   rotation: GetKeyRotationStatusResponse;
   secrets: Record<string, DescribeSecretResponse>;
   secretValues: Record<string, string>;
+  /** ListSecretVersionIds of each secret, by ARN. */
+  secretVersions: Record<string, SecretVersionsListEntry[]>;
+  /** ListSubscriptionsByTopic of the alarm topic. */
+  subscriptions: Subscription[];
   probe: { functionError?: string; payload: unknown };
 }
 
@@ -170,6 +178,9 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
     dbInstanceIdentifier: ids.instance,
     dbname: DATABASE_NAME,
   };
+  const currentVersion = 'b1c2d3e4-5f60-4718-9a0b-1c2d3e4f5a6b';
+  const previousVersion = 'a0b1c2d3-4e5f-4607-8a9b-0c1d2e3f4a5b';
+  const lastRotated = new Date(now.getTime() - 3 * 24 * 60 * 60_000);
   const describedSecret = (arn: string, name: string): DescribeSecretResponse => ({
     ARN: arn,
     Name: name,
@@ -178,8 +189,17 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
     LastChangedDate: new Date('2026-11-24T16:02:01.000Z'),
     LastAccessedDate: new Date('2026-11-25T00:00:00.000Z'),
     Tags: [{ Key: 'Stage', Value: stage }],
-    VersionIdsToStages: { 'b1c2d3e4-5f60-4718-9a0b-1c2d3e4f5a6b': ['AWSCURRENT'] },
+    VersionIdsToStages: { [currentVersion]: ['AWSCURRENT'] },
     CreatedDate: new Date('2026-11-20T09:14:00.000Z'),
+  });
+  const rotatedSecret = (arn: string, name: string): DescribeSecretResponse => ({
+    ...describedSecret(arn, name),
+    RotationEnabled: true,
+    RotationLambdaARN: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SpendSense-Database-${stage}-DatabaseRotationFunction50A9-QwErTyUiOpAs`,
+    RotationRules: { AutomaticallyAfterDays: 30 },
+    LastRotatedDate: lastRotated,
+    NextRotationDate: new Date(lastRotated.getTime() + 30 * 24 * 60 * 60_000),
+    VersionIdsToStages: { [currentVersion]: ['AWSCURRENT'], [previousVersion]: ['AWSPREVIOUS'] },
   });
 
   return {
@@ -210,6 +230,15 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
           },
           UpdateReplacePolicy: 'Snapshot',
           DeletionPolicy: 'Snapshot',
+        },
+        DatabaseRotationSchedule28B4F2D5: {
+          Type: 'AWS::SecretsManager::RotationSchedule',
+          Properties: {
+            RotateImmediatelyOnUpdate: true,
+            RotationLambdaARN: { 'Fn::GetAtt': ['DatabaseRotationFunction50A9F326', 'Arn'] },
+            RotationRules: { AutomaticallyAfterDays: 30 },
+            SecretId: { Ref: 'DatabaseCredentialsSecretAttachment06807E4F' },
+          },
         },
         [databaseGroupLogicalId]: {
           Type: 'AWS::EC2::SecurityGroup',
@@ -377,13 +406,39 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
       NextRotationDate: new Date('2027-11-20T09:12:50.000Z'),
     },
     secrets: {
-      [ids.credentialsArn]: describedSecret(ids.credentialsArn, credentialsSecretName(stage)),
+      [ids.credentialsArn]: rotatedSecret(ids.credentialsArn, credentialsSecretName(stage)),
       [ids.connectionArn]: describedSecret(ids.connectionArn, connectionSecretName(stage)),
     },
     secretValues: {
       [ids.credentialsArn]: JSON.stringify(credentials),
       [ids.connectionArn]: JSON.stringify(connection),
     },
+    secretVersions: {
+      [ids.credentialsArn]: [
+        {
+          VersionId: currentVersion,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: lastRotated,
+          LastAccessedDate: new Date(now.getTime() - 60 * 60_000),
+          KmsKeyIds: [ids.keyArn],
+        },
+        {
+          VersionId: previousVersion,
+          VersionStages: ['AWSPREVIOUS'],
+          CreatedDate: new Date('2026-11-20T09:14:00.000Z'),
+          KmsKeyIds: [ids.keyArn],
+        },
+      ],
+    },
+    subscriptions: [
+      {
+        SubscriptionArn: `${ids.alarmTopic}:3f1c2a9e-6b4d-4e8f-9a6b-2c5d8e1f0a3b`,
+        Owner: ACCOUNT,
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: ids.alarmTopic,
+      },
+    ],
     probe: {
       payload: {
         ok: true,
@@ -417,6 +472,7 @@ export const mocks = {
   kms: mockClient(KMSClient),
   secretsManager: mockClient(SecretsManagerClient),
   lambda: mockClient(LambdaClient),
+  sns: mockClient(SNSClient),
 };
 
 export function resetMocks(): void {
@@ -451,6 +507,16 @@ export function serve(deployment: Deployment): void {
   for (const [arn, secret] of Object.entries(deployment.secrets)) {
     mocks.secretsManager.on(DescribeSecretCommand, { SecretId: arn }).resolves(secret);
   }
+  for (const [arn, versions] of Object.entries(deployment.secretVersions)) {
+    mocks.secretsManager
+      .on(ListSecretVersionIdsCommand, { SecretId: arn })
+      .resolves({ ARN: arn, Name: deployment.secrets[arn]?.Name, Versions: versions });
+  }
+  mocks.sns
+    .on(ListSubscriptionsByTopicCommand, {
+      TopicArn: deployment.stack.Outputs?.find((o) => o.OutputKey === 'AlarmTopicArn')?.OutputValue,
+    })
+    .resolves({ Subscriptions: deployment.subscriptions });
   for (const [arn, value] of Object.entries(deployment.secretValues)) {
     mocks.secretsManager.on(GetSecretValueCommand, { SecretId: arn }).resolves({
       ARN: arn,

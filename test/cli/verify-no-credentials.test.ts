@@ -56,3 +56,15 @@ test('info --stage dev with no AWS credentials answers the same way', async () =
   expect(stderr).toContain('error: No AWS credentials found');
   expect(stderr).not.toMatch(/^\s+at /m);
 });
+
+test('preflight --stage dev with no AWS credentials: the credentials message before any synth', async () => {
+  const { code, stdout, stderr } = await runWithoutAws(['preflight', '--stage', 'dev']);
+  expect(code).toBe(ExitCode.AwsCredentialsMissing);
+  expect(stdout).toBe('');
+  expect(stderr).toContain(
+    'error: No AWS credentials found: Could not load credentials from any providers',
+  );
+  expect(stderr).toContain('hint:  Sign in first');
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toContain('Synthesizing');
+});

@@ -16,14 +16,13 @@ import { synthesize, type Synthesized } from '../infra/support/synth.js';
  * deletion policy, the configured values, the declared ingress). These tests hold it to the
  * templates the infrastructure code really synthesizes.
  */
-const CLIENT_CIDR = '203.0.113.7/32';
 const synthesized: Synthesized[] = [];
 const templates: Partial<
   Record<'dev' | 'prod', CloudFormationTemplate & { Outputs?: Record<string, unknown> }>
 > = {};
 
 beforeAll(() => {
-  const dev = synthesize('dev', { context: { 'spendsense:dev:clientCidrs': [CLIENT_CIDR] } });
+  const dev = synthesize('dev');
   const prod = synthesize('prod');
   synthesized.push(dev, prod);
   templates.dev = parseTemplate(JSON.stringify(dev.template.toJSON()));
@@ -39,7 +38,7 @@ describe.each([
       backupRetentionDays: 7,
       multiAz: false,
       deletionProtection: false,
-      publiclyAccessible: true,
+      publiclyAccessible: false,
     },
   ],
   [
@@ -68,7 +67,7 @@ describe.each([
     );
   });
 
-  test("declares the Lambda group (with prod's proxy and dev's client CIDRs) as the only ingress of the database group", () => {
+  test("declares the Lambda group (with prod's proxy and dev's access host) as the only ingress of the database group, and no address range", () => {
     const template = templates[stage]!;
     // Stand-in physical ids, as ListStackResources would map them.
     const resources: StackResourceSummary[] = resourcesOfType(
@@ -95,9 +94,19 @@ describe.each([
         `sg-${referencedLogicalId((proxy.Properties?.VpcSecurityGroupIds as unknown[])[0])}`,
     );
     expect(proxyGroups).toHaveLength(stage === 'prod' ? 1 : 0);
+    // Dev's laptops come through the access host (on by default there), whose group is admitted.
+    const hostGroups = resourcesOfType(template, 'AWS::EC2::Instance').map(
+      ([, host]) =>
+        `sg-${referencedLogicalId(
+          ((host.Properties?.NetworkInterfaces as { GroupSet: unknown[] }[])[0]?.GroupSet ?? [])[0],
+        )}`,
+    );
+    expect(hostGroups).toHaveLength(stage === 'dev' ? 1 : 0);
 
     const ingress = declaredIngress(template, resources, `sg-${databaseGroup}`);
-    expect([...ingress.groups.keys()].sort()).toEqual([`sg-${lambdaGroup}`, ...proxyGroups].sort());
-    expect([...ingress.cidrs]).toEqual(stage === 'dev' ? [CLIENT_CIDR] : []);
+    expect([...ingress.groups.keys()].sort()).toEqual(
+      [`sg-${lambdaGroup}`, ...proxyGroups, ...hostGroups].sort(),
+    );
+    expect([...ingress.cidrs]).toEqual([]);
   });
 });

@@ -52,14 +52,16 @@ describe.each(['dev', 'prod'] as const)('a compliant %s deployment', (stage) => 
       ['AC3', 'pass'],
       ['AC4', 'pass'],
       ['AC4', 'pass'],
+      ['AC4', 'pass'],
       ['AC5', 'pass'],
       ['AC6', 'skip'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
       ['AC7', 'pass'],
+      ['OPS', 'pass'],
     ]);
-    expect(report.summary).toEqual({ pass: 13, fail: 0, skip: 1 });
+    expect(report.summary).toEqual({ pass: 15, warn: 0, fail: 0, skip: 1 });
     // Progress goes to stderr, one line per AWS read.
     expect(stderr).toContain(`Describing RDS instance spendsense-${stage}`);
     expect(stderr).toContain('Invoking probe Lambda');
@@ -94,7 +96,7 @@ test('the table output names every check and the verdict', async () => {
   expect(exitCode).toBe(0);
   expect(stdout).toMatch(/^criterion\s+check\s+result\s+evidence$/m);
   expect(stdout).toMatch(/^AC4\s+connection secret\s+pass\s+all 7 fields present/m);
-  expect(stdout).toContain('verified: 13 passed, 0 failed, 1 skipped');
+  expect(stdout).toContain('verified: 15 passed, 0 warnings, 0 failed, 1 skipped');
 });
 
 /** Breaks one thing of a compliant deployment; only `check` may fail. */
@@ -157,6 +159,12 @@ const breakages: [
     'security group rules',
     /open to ::\/0/,
     (d) => void d.databaseGroup.IpPermissions![0]!.Ipv6Ranges!.push({ CidrIpv6: '::/0' }),
+  ],
+  [
+    'AC3',
+    'security group rules',
+    /admits 198\.51\.100\.0\/24: the database admits security groups only/,
+    (d) => void d.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '198.51.100.0/24' }),
   ],
   [
     'AC3',
@@ -291,8 +299,8 @@ const breakages: [
   ],
   [
     'AC4',
-    'connection secret',
-    /password differs from the credentials secret/,
+    'rotation health',
+    /the connection secret's password differs from the credentials secret's AWSCURRENT password/,
     (d) => {
       const arn = idsFor('dev').credentialsArn;
       const secret = JSON.parse(d.secretValues[arn]!) as Record<string, unknown>;
@@ -344,7 +352,7 @@ const breakages: [
   [
     'AC7',
     'public accessibility',
-    /publicly accessible, expected not publicly accessible/,
+    /^the instance is publicly accessible$/,
     (d) => void (d.instance.PubliclyAccessible = true),
   ],
 ];
@@ -361,7 +369,7 @@ describe('one criterion broken: its line fails, every other line holds, exit 50'
       [criterion, check],
     ]);
     expect(failed[0]?.evidence).toMatch(evidence);
-    expect(report.summary).toEqual({ pass: 12, fail: 1, skip: 1 });
+    expect(report.summary).toEqual({ pass: 14, warn: 0, fail: 1, skip: 1 });
     expect(stderr).toContain(`error: Verification failed: ${criterion} ${check}.`);
   });
 });
@@ -464,47 +472,36 @@ describe('stage requirements hold even against the deployed configuration', () =
     expect(lineOf(report, 'instance')?.evidence).toMatch(/single-AZ, expected Multi-AZ/);
   });
 
-  test('dev with an opted-in client CIDR the template declares passes, with the CIDR in evidence', async () => {
+  test.each(['dev', 'prod'] as const)(
+    '%s admits no address range, not even one the deployed template declares',
+    async (stage) => {
+      const deployment = compliantDeployment(stage);
+      const cidr = '203.0.113.7/32';
+      const group = deployment.template.Resources.DatabaseSecurityGroupsDatabase5F3AD654!
+        .Properties as Record<string, unknown>;
+      group.SecurityGroupIngress = [
+        { CidrIp: cidr, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
+      ];
+      deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: cidr });
+      const { exitCode, report } = await verify(deployment);
+      expect(exitCode).toBe(ExitCode.VerificationFailed);
+      expect(lineOf(report, 'security group rules')?.evidence).toMatch(
+        /admits 203\.0\.113\.7\/32 \(declared by the template\): the database admits security groups only/,
+      );
+    },
+  );
+
+  test('a publicly accessible template fails public accessibility even while the instance is private', async () => {
     const deployment = compliantDeployment('dev');
-    const cidr = '203.0.113.7/32';
-    const group = deployment.template.Resources.DatabaseSecurityGroupsDatabase5F3AD654!
-      .Properties as Record<string, unknown>;
-    group.SecurityGroupIngress = [
-      { CidrIp: cidr, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
-    ];
     (
       deployment.template.Resources.DatabaseInstanceAA8A5FDE!.Properties as Record<string, unknown>
     ).PubliclyAccessible = true;
-    deployment.instance.PubliclyAccessible = true;
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({
-      CidrIp: cidr,
-      Description: 'Developer client',
-    });
-    const { exitCode, report } = await verify(deployment);
-    expect(exitCode).toBe(0);
-    expect(lineOf(report, 'security group rules')?.evidence).toContain(`${cidr} (dev client)`);
-    expect(lineOf(report, 'public accessibility')?.evidence).toMatch(
-      /^publicly accessible as configured/,
-    );
-  });
-
-  test('prod admits no CIDR at all, declared or not', async () => {
-    const deployment = compliantDeployment('prod');
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '203.0.113.7/32' });
-    const { exitCode, report } = await verify(deployment);
-    expect(exitCode).toBe(ExitCode.VerificationFailed);
-    expect(lineOf(report, 'security group rules')?.evidence).toMatch(
-      /admits 203\.0\.113\.7\/32, never allowed in prod/,
-    );
-  });
-
-  test('a CIDR the template does not declare fails the security group line', async () => {
-    const deployment = compliantDeployment('dev');
-    deployment.databaseGroup.IpPermissions![0]!.IpRanges!.push({ CidrIp: '198.51.100.0/24' });
     const { report } = await verify(deployment);
-    expect(lineOf(report, 'security group rules')?.evidence).toMatch(
-      /admits 198\.51\.100\.0\/24, not a declared client CIDR/,
-    );
+    expect(lineOf(report, 'public accessibility')).toMatchObject({
+      result: 'fail',
+      evidence: 'the deployed template makes it publicly accessible',
+      fix: expect.stringContaining('spendsense-db tunnel'),
+    });
   });
 });
 

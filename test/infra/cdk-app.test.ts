@@ -22,7 +22,7 @@ function runApp(context: Record<string, unknown>, outdir: string) {
 describe('bin/app.ts with a bad configuration', () => {
   const outdir = join(scratch, 'cdk.out');
   const result = runApp(
-    { 'spendsense:prod:multiAz': 'false', 'spendsense:dev:clientCidrs': '0.0.0.0/0' },
+    { 'spendsense:prod:multiAz': 'false', 'spendsense:dev:clientCidrs': '203.0.113.7/32' },
     outdir,
   );
 
@@ -32,7 +32,9 @@ describe('bin/app.ts with a bad configuration', () => {
 
   test('prints each problem with field, value and what is allowed, and no stack trace', () => {
     expect(result.stderr).toContain('Invalid stage configuration; nothing was synthesized.');
-    expect(result.stderr).toContain('dev.clientCidrs[0]: got "0.0.0.0/0"');
+    expect(result.stderr).toContain(
+      'context spendsense:dev:clientCidrs: retired: the database is never publicly accessible. Reach it from a laptop with `spendsense-db tunnel --stage <stage>`',
+    );
     expect(result.stderr).toContain(
       'prod.multiAz: got false (from context spendsense:prod:multiAz); allowed: true in prod',
     );

@@ -11,6 +11,7 @@ import {
   type Stage,
 } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 const dev = synthesize('dev');
 const prod = synthesize('prod');
@@ -49,7 +50,7 @@ describe('AC1: RDS PostgreSQL 15, db.t3.micro for the MVP', () => {
   eachStage('%s names the database, the master user and the port', (stage) => {
     stages[stage].template.hasResourceProperties('AWS::RDS::DBInstance', {
       DBName: 'spendsense',
-      DBInstanceIdentifier: `spendsense-${stage}`,
+      DBInstanceIdentifier: withCreationId(`spendsense-${stage}-`),
       Port: '5432',
     });
   });
@@ -95,7 +96,7 @@ describe('AC2: automated backups', () => {
     const { template } = stages[stage];
     const groups = ['postgresql', 'upgrade'].map((name) =>
       logicalIdOf(template, 'AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/rds/instance/spendsense-${stage}/${name}`,
+        LogGroupName: withCreationId(`/aws/rds/instance/spendsense-${stage}-`, `/${name}`),
         KmsKeyId: Match.anyValue(),
         RetentionInDays: Match.anyValue(),
       }),
@@ -106,9 +107,9 @@ describe('AC2: automated backups', () => {
 
 describe('AC3: only the Lambda security group reaches the database', () => {
   // Prod's Lambdas go through RDS Proxy, whose own group (admitting only the Lambda group) is
-  // then the one other source of the database group.
+  // then the one other source of the database group; dev's laptops come through the access host.
   test.each([
-    ['dev', ['^SpendSense Lambdas']],
+    ['dev', ['^SpendSense Lambdas', '^SpendSense access host']],
     ['prod', ['^SpendSense Lambdas', '^SpendSense RDS Proxy']],
   ] as const)('%s admits on 5432 exactly the groups %j', (stage, sources) => {
     const { template } = stages[stage];
@@ -147,7 +148,6 @@ describe('AC3: only the Lambda security group reaches the database', () => {
   eachStage('%s keeps the instance private, in isolated subnets', (stage) => {
     const { template } = stages[stage];
     template.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
-    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: [
         { Ref: Match.stringLikeRegexp('IsolatedSubnet1') },
@@ -263,9 +263,9 @@ describe('no secret value in any template', () => {
 });
 
 describe('AC5: endpoint and credentials published as outputs', () => {
-  // The access host is off by default in both stages; the proxy is on in prod only.
+  // The access host is on by default in dev only; the proxy is on in prod only.
   test.each([
-    ['dev', ['AccessHostInstanceId', 'ProxyEndpoint']],
+    ['dev', ['ProxyEndpoint']],
     ['prod', ['AccessHostInstanceId']],
   ] as const)('%s has exactly the output keys other tools read (all but %j)', (stage, absent) => {
     expect(Object.keys(stages[stage].template.toJSON().Outputs).sort()).toEqual(
@@ -333,13 +333,16 @@ describe('AC7: encryption at rest and in transit', () => {
     });
   });
 
-  eachStage('%s rotates the key and keeps it when the stack is deleted', (stage) => {
-    stages[stage].template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
-  });
+  eachStage(
+    '%s rotates the key and keeps it when the stack is deleted (not when its first create fails)',
+    (stage) => {
+      stages[stage].template.hasResource('AWS::KMS::Key', {
+        Properties: { EnableKeyRotation: true },
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
+      });
+    },
+  );
 
   eachStage('%s encrypts every log group with the key', (stage) => {
     const { template } = stages[stage];
@@ -385,7 +388,8 @@ describe('the network', () => {
     const { template } = stages[stage];
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    // Dev adds two public subnets for the access host (operations tests cover them).
+    template.resourceCountIs('AWS::EC2::Subnet', stage === 'dev' ? 4 : 2);
     for (const index of [0, 1]) {
       template.hasResourceProperties('AWS::EC2::Subnet', {
         CidrBlock: `10.40.${index}.0/24`,
@@ -403,7 +407,7 @@ describe('the network', () => {
       LogDestinationType: 'cloud-watch-logs',
       LogGroupName: {
         Ref: logicalIdOf(template, 'AWS::Logs::LogGroup', {
-          LogGroupName: `/spendsense/${stage}/database/vpc-flow-logs`,
+          LogGroupName: withCreationId(`/spendsense/${stage}/database/`, '/vpc-flow-logs'),
         }),
       },
     });
@@ -441,12 +445,13 @@ describe('stage differences', () => {
     ['Secrets Manager endpoint subnets', 1, 2, endpointSubnetCount],
     ['RDS Proxy', 0, 1, resourceCount('AWS::RDS::DBProxy')],
     ['password rotation schedules', 1, 1, resourceCount('AWS::SecretsManager::RotationSchedule')],
-    ['access hosts (opt-in)', 0, 0, resourceCount('AWS::EC2::Instance')],
+    ['access hosts (on in dev, opt-in in prod)', 1, 0, resourceCount('AWS::EC2::Instance')],
+    ['internet gateways (the access host only)', 1, 0, resourceCount('AWS::EC2::InternetGateway')],
     ['log retention (days)', [30], [365], logGroups((group) => group.Properties.RetentionInDays)],
     [
       'log groups on stack deletion',
       ['Delete'],
-      ['Retain'],
+      ['RetainExceptOnCreate'],
       logGroups((group) => group.DeletionPolicy),
     ],
   ])('%s: dev %j, prod %j', (_setting, devValue, prodValue, read) => {

@@ -4,9 +4,9 @@ import { OutputKeys } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
 
 /**
- * Dev with the options a developer turns on or off through context: the access host on,
- * rotation off, two alarm subscribers. One synth for all three (each is independent of the
- * others).
+ * Dev with the options a developer turns on or off through context: the access host on (the
+ * default, stated so the test does not depend on it), rotation off, two alarm subscribers. One
+ * synth for all three (each is independent of the others).
  */
 const EMAILS = ['ops@example.com', 'oncall@example.com'];
 const { template, dispose } = synthesize('dev', {

@@ -32,7 +32,7 @@ const rdsOsMetrics = (suffix: string) => ({
 });
 
 describe('the enhanced monitoring role', () => {
-  test('is assumed by the RDS monitoring service of this account only', () => {
+  test('is assumed by the RDS monitoring service of this account, for this instance only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: Match.exact([
@@ -40,7 +40,20 @@ describe('the enhanced monitoring role', () => {
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
             Principal: { Service: 'monitoring.rds.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([
+                      ':db:spendsense-prod-',
+                      Match.objectLike({ 'Fn::Select': Match.anyValue() }),
+                    ]),
+                  ],
+                },
+              },
+            },
           },
         ]),
       },

@@ -16,6 +16,7 @@ import {
   type Stage,
 } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 /**
  * Running the database: password rotation, alarms, RDS Proxy, the log retention check, the
@@ -90,7 +91,7 @@ describe('password rotation (on in both stages)', () => {
     '%s: the function logs to an encrypted group the key policy admits, kept %i days',
     (stage, days) => {
       const logGroup = id(stage, 'AWS::Logs::LogGroup', {
-        LogGroupName: `/spendsense/${stage}/database/rotation`,
+        LogGroupName: withCreationId(`/spendsense/${stage}/database/`, '/rotation'),
         KmsKeyId: { 'Fn::GetAtt': [id(stage, 'AWS::KMS::Key'), 'Arn'] },
         RetentionInDays: days,
       });
@@ -224,11 +225,18 @@ describe('log retention', () => {
   });
 });
 
-describe('the access host (opt-in)', () => {
-  eachStage('%s has none by default: no instance, no internet gateway, no output', (stage) => {
-    templateOf(stage).resourceCountIs('AWS::EC2::Instance', 0);
-    templateOf(stage).resourceCountIs('AWS::EC2::InternetGateway', 0);
-    expect(Object.keys(templateOf(stage).toJSON().Outputs)).not.toContain(
+describe('the access host (on in dev, opt-in in prod)', () => {
+  test('dev has one by default, so acceptance criterion 6 works against the real database', () => {
+    templateOf('dev').resourceCountIs('AWS::EC2::Instance', 1);
+    expect(Object.keys(templateOf('dev').toJSON().Outputs)).toContain(
+      OutputKeys.AccessHostInstanceId,
+    );
+  });
+
+  test('prod has none by default: no instance, no internet gateway, no output', () => {
+    templateOf('prod').resourceCountIs('AWS::EC2::Instance', 0);
+    templateOf('prod').resourceCountIs('AWS::EC2::InternetGateway', 0);
+    expect(Object.keys(templateOf('prod').toJSON().Outputs)).not.toContain(
       OutputKeys.AccessHostInstanceId,
     );
   });

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CONNECTION_SECRET_ENV, connectionSecretName } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
+import { withCreationId } from './support/creation-names.js';
 
 const { template, outdir, dispose } = synthesize('dev');
 afterAll(dispose);
@@ -38,12 +39,9 @@ describe('the probe Lambda', () => {
     expect(probe.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
-  test('has 256 MB, a 15 s timeout and a small reserved concurrency', () => {
-    expect(probe.Properties).toMatchObject({
-      MemorySize: 256,
-      Timeout: 15,
-      ReservedConcurrentExecutions: 1,
-    });
+  test('has 256 MB, a 15 s timeout and no reserved concurrency', () => {
+    expect(probe.Properties).toMatchObject({ MemorySize: 256, Timeout: 15 });
+    expect(probe.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   test('is the function named by the ProbeFunctionName output', () => {
@@ -69,7 +67,7 @@ describe('the probe Lambda', () => {
 
   test('writes to its own encrypted log group with a retention', () => {
     const logGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', {
-      LogGroupName: '/spendsense/dev/database/probe',
+      LogGroupName: withCreationId('/spendsense/dev/database/', '/probe'),
       KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
       RetentionInDays: 30,
     });
@@ -144,7 +142,7 @@ describe('the probe role: least privilege', () => {
     ]);
   });
 
-  test('can decrypt with the stage key only through Secrets Manager', () => {
+  test('can decrypt with the stage key only through Secrets Manager, for its secret only', () => {
     expect(
       statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:')),
     ).toEqual([
@@ -156,6 +154,7 @@ describe('the probe role: least privilege', () => {
             'kms:ViaService': {
               'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
             },
+            'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/ConnectionSecret/) },
           },
         },
       }),

@@ -49,16 +49,6 @@ describe('SpendSenseDatabase props', () => {
       '`secretsManagerEndpointAzs` must be 1 or 2 (the VPC has two AZs). Got 3.',
     ],
     [
-      'an IPv4 CIDR open to the internet',
-      { clientCidrs: ['0.0.0.0/0'] },
-      '`clientCidrs` must never open the database to the whole internet. Got 0.0.0.0/0.',
-    ],
-    [
-      'an IPv6 CIDR open to the internet',
-      { clientCidrs: ['::/0'] },
-      '`clientCidrs` must never open the database to the whole internet. Got ::/0.',
-    ],
-    [
       'snapshots of log groups',
       { logRemovalPolicy: RemovalPolicy.SNAPSHOT },
       '`logRemovalPolicy` cannot be `RemovalPolicy.SNAPSHOT`',
@@ -72,6 +62,16 @@ describe('SpendSenseDatabase props', () => {
       'a rotation interval of a fraction of a day',
       { passwordRotationInterval: Duration.hours(36) },
       '`passwordRotationInterval` must be a whole number of days from 1 to 1000. Got 1 day 12 hours.',
+    ],
+    [
+      'a probe reservation of nothing',
+      { probeReservedConcurrency: 0 },
+      '`probeReservedConcurrency` must be a whole number of at least 1 (leave it out to reserve nothing). Got 0.',
+    ],
+    [
+      'a rotation reservation with rotation off',
+      { passwordRotation: false, rotationReservedConcurrency: 10 },
+      '`rotationReservedConcurrency` can only be set with `passwordRotation`. Got 10 with rotation off.',
     ],
     [
       'IAM authentication without a proxy',

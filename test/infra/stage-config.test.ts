@@ -107,56 +107,6 @@ describe('the stage configuration', () => {
       ['dev.preferredMaintenanceWindow', 'got "sunday 04:00"', 'ddd:hh24:mi-ddd:hh24:mi'],
     ],
     [
-      'spendsense:prod:clientCidrs',
-      '203.0.113.7/32',
-      ['prod.clientCidrs', 'got ["203.0.113.7/32"]', '[] in prod'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '0.0.0.0/0',
-      ['dev.clientCidrs[0]', 'got "0.0.0.0/0"', 'never the whole internet'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '::/0',
-      ['dev.clientCidrs[0]', 'got "::/0"', 'never the whole internet'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '203.0.113.300/32',
-      ['dev.clientCidrs[0]', 'got "203.0.113.300/32"', 'each number 0-255'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '203.0.113.7',
-      ['dev.clientCidrs[0]', 'got "203.0.113.7"', 'such as 203.0.113.7/32'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '198.51.0.0/16',
-      ['dev.clientCidrs[0]', 'got "198.51.0.0/16"', '/24 or longer'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '203.0.113.7/24',
-      ['dev.clientCidrs[0]', 'got "203.0.113.7/24"', '203.0.113.0/24'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '192.168.1.0/24',
-      ['dev.clientCidrs[0]', 'got "192.168.1.0/24"', 'a public address'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '2001:db8::/64',
-      ['dev.clientCidrs[0]', 'got "2001:db8::/64"', 'the VPC has no IPv6 range'],
-    ],
-    [
-      'spendsense:dev:clientCidrs',
-      '203.0.113.7/32,203.0.113.7/32',
-      ['dev.clientCidrs[1]', 'got "203.0.113.7/32"', 'each CIDR once'],
-    ],
-    [
       'spendsense:prod:rotation.enabled',
       'false',
       ['prod.rotation.enabled', 'got false', 'true in prod'],
@@ -201,9 +151,9 @@ describe('the stage configuration', () => {
       ['context spendsense:dev:accessHost', 'unknown key', 'accessHost.enabled'],
     ],
     [
-      'spendsense:dev:clientCidr',
-      '203.0.113.7/32',
-      ['context spendsense:dev:clientCidr', 'unknown key', 'clientCidrs'],
+      'spendsense:dev:multiAZ',
+      'true',
+      ['context spendsense:dev:multiAZ', 'unknown key', 'multiAz'],
     ],
     [
       'spendsense:qa:instanceClass',
@@ -252,16 +202,16 @@ describe('the stage configuration', () => {
   test.each([
     [
       'a comma-separated list',
-      '203.0.113.7/32, 198.51.100.0/24',
-      ['203.0.113.7/32', '198.51.100.0/24'],
+      'ops@example.com, dba@example.com',
+      ['ops@example.com', 'dba@example.com'],
     ],
-    ['a JSON array', '["203.0.113.7/32"]', ['203.0.113.7/32']],
+    ['a JSON array', '["ops@example.com"]', ['ops@example.com']],
     ['an empty string', '', []],
-    ['an array (cdk.json)', ['203.0.113.7/32'], ['203.0.113.7/32']],
-  ])('reads client CIDRs from context given as %s', (_form, value, expected) => {
-    expect(loadStageConfigs({ 'spendsense:dev:clientCidrs': value }).dev.clientCidrs).toEqual(
-      expected,
-    );
+    ['an array (cdk.json)', ['ops@example.com'], ['ops@example.com']],
+  ])('reads a list from context given as %s', (_form, value, expected) => {
+    expect(
+      loadStageConfigs({ 'spendsense:dev:alarms.emailAddresses': value }).dev.alarms.emailAddresses,
+    ).toEqual(expected);
   });
 
   test.each([

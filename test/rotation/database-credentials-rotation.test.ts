@@ -68,10 +68,10 @@ describe('the rotation function', () => {
     }
   });
 
-  test('keeps 10 executions in reserve, the least Secrets Manager advises', () => {
+  test('reserves no concurrency unless asked: a reservation can fail a first deploy', () => {
     fixture.template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 10,
+      ReservedConcurrentExecutions: Match.absent(),
     });
   });
 
@@ -261,6 +261,7 @@ describe('compliance (AwsSolutions, NIST 800-53 R5, PCI DSS 3.2.1)', () => {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess]',
         'Fixture/Rotation/Role',
       ],
+      ['NIST.800.53.R5-LambdaConcurrency', 'Fixture/Rotation/Function'],
       ['NIST.800.53.R5-LambdaDLQ', 'Fixture/Rotation/Function'],
     ]);
     for (const { reason } of acknowledged) expect(reason?.length).toBeGreaterThan(100);

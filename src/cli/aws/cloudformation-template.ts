@@ -66,6 +66,21 @@ export function literalBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/**
+ * A name as far as the template fixes it: a literal as is, an `Fn::Join` of literals and
+ * deploy-time values with each value as `*` (`spendsense-dev-*` for the instance identifier
+ * joined with its creation id); `undefined` for anything else.
+ */
+export function namePattern(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: unknown } | null)?.['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) {
+    return undefined;
+  }
+  const [delimiter, parts] = join as [string, unknown[]];
+  return parts.map((part) => (typeof part === 'string' ? part : '*')).join(delimiter);
+}
+
 /** The logical id a `{ Ref }` or `{ "Fn::GetAtt" }` points at, else `undefined`. */
 export function referencedLogicalId(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

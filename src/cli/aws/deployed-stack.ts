@@ -16,19 +16,35 @@ export interface DeployedStack {
   readonly region: string;
   /** For example `CREATE_COMPLETE` or `UPDATE_ROLLBACK_COMPLETE`. */
   readonly status: string;
+  /** Why CloudFormation is in that status, when it says (a failed resource, say). */
+  readonly statusReason?: string;
+  readonly terminationProtection?: boolean;
   readonly lastUpdated: Date | undefined;
   /** Output values by output key; only outputs that have a value. */
   readonly outputs: Readonly<Record<string, string>>;
 }
 
 /**
- * Reads the stage's stack. When it is not in the session's region but is in the region the CDK
- * app deploys to by default, the diagnosis is the region (exit 54), not a missing stack (52).
+ * Reads the stage's stack in the session's region, or `undefined` when there is none: for
+ * commands that run before a deploy (`preflight`), where no stack is a state, not an error.
+ */
+export async function findDeployedStack(
+  session: AwsSession,
+  stage: Stage,
+): Promise<DeployedStack | undefined> {
+  const found = await describeStack(session, stackName(stage));
+  return found === undefined ? undefined : toDeployedStack(found, session.region);
+}
+
+/**
+ * Reads the stage's stack, which must exist. When it is not in the session's region but is in
+ * the region the CDK app deploys to by default, the diagnosis is the region (exit 54), not a
+ * missing stack (52).
  */
 export async function readDeployedStack(session: AwsSession, stage: Stage): Promise<DeployedStack> {
   const name = stackName(stage);
-  const found = await describeStack(session, name);
-  if (found !== undefined) return toDeployedStack(found, session.region);
+  const found = await findDeployedStack(session, stage);
+  if (found !== undefined) return found;
 
   if (session.region !== DEFAULT_DEPLOY_REGION) {
     const elsewhere = session.inRegion(DEFAULT_DEPLOY_REGION, 'the CDK app default');
@@ -91,6 +107,8 @@ function toDeployedStack(stack: Stack, region: string): DeployedStack {
     id: stack.StackId,
     region,
     status: stack.StackStatus,
+    ...(stack.StackStatusReason !== undefined && { statusReason: stack.StackStatusReason }),
+    terminationProtection: stack.EnableTerminationProtection ?? false,
     lastUpdated: stack.LastUpdatedTime ?? stack.CreationTime,
     outputs,
   };

@@ -3,7 +3,7 @@ import { createProgress, type Progress } from '../ui/progress.js';
 import { estimateCost } from './estimate.js';
 import { formatEstimate } from './format-estimate.js';
 import { loadPriceTable } from './price-table.js';
-import { loadTemplate } from './template-source.js';
+import { loadTemplate } from '../synth/template-source.js';
 
 export interface CostOptions {
   readonly stage: Stage;

@@ -180,5 +180,5 @@ export function describeEnvironment(
 
 /** Where the endpoint answers from, for the notes under the commands. */
 export const REACHABILITY_NOTE =
-  'The database answers only inside its VPC unless dev client CIDRs are opted in ' +
-  '(docs/database.md): run check and psql from a Lambda, through a tunnel, or from an opted-in address.';
+  'The database answers only inside its VPC: run check and psql from a Lambda or through ' +
+  '`spendsense-db tunnel --stage <stage>` (docs/operations.md).';

@@ -23,13 +23,18 @@ import {
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   SecretsManagerClient,
   type DescribeSecretResponse,
+  type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
+import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import type { OutputKey, Stage } from '../../shared/names.js';
 import { parseTemplate, type CloudFormationTemplate } from '../aws/cloudformation-template.js';
 import type { DeployedStack } from '../aws/deployed-stack.js';
+import { ReadOnce, collectPages } from '../aws/read-once.js';
 import { bounded, type AwsSession } from '../aws/session.js';
+import { MissingFactError } from '../findings/evaluate.js';
 import type { Progress } from '../ui/progress.js';
 import { declaredInstance, type DeclaredInstance } from './expectations.js';
 import { readProbeResponse, type ProbeOutcome } from './probe-report.js';
@@ -56,7 +61,7 @@ export type LocalCheck = (target: {
 }) => Promise<LocalCheckOutcome>;
 
 /** A stack output the stack should have but does not: the check that needs it fails. */
-export class MissingOutputError extends Error {
+export class MissingOutputError extends MissingFactError {
   override readonly name = 'MissingOutputError';
   constructor(readonly outputKey: string) {
     super(`stack output ${outputKey} is missing`);
@@ -86,8 +91,15 @@ export interface VerifyContext {
   key(keyId: string): Promise<KeyMetadata>;
   keyRotation(keyId: string): Promise<GetKeyRotationStatusResponse>;
   secret(secretId: string): Promise<DescribeSecretResponse>;
-  /** The secret's string. Held in memory only to compare values; never print it. */
+  /**
+   * The string of the secret's `AWSCURRENT` version. Held in memory only to compare values;
+   * never print it.
+   */
   secretString(secretId: string): Promise<string>;
+  /** Every version of the secret that has a staging label, with its labels and creation date. */
+  secretVersions(secretId: string): Promise<readonly SecretVersionsListEntry[]>;
+  /** The topic's subscriptions, confirmed or pending. */
+  topicSubscriptions(topicArn: string): Promise<readonly Subscription[]>;
   probe(functionName: string): Promise<ProbeOutcome>;
 }
 
@@ -109,9 +121,8 @@ export class AwsVerifyContext implements VerifyContext {
   readonly stack: DeployedStack;
   readonly localCheck: LocalCheck | undefined;
   private readonly session: AwsSession;
-  private readonly progress: Progress;
   private readonly clock: () => Date;
-  private readonly reads = new Map<string, Promise<unknown>>();
+  private readonly reads: ReadOnce;
 
   constructor(props: AwsVerifyContextProps) {
     this.session = props.session;
@@ -119,7 +130,7 @@ export class AwsVerifyContext implements VerifyContext {
     this.region = props.session.region;
     this.profile = props.session.profile;
     this.stack = props.stack;
-    this.progress = props.progress;
+    this.reads = new ReadOnce(props.progress);
     this.localCheck = props.localCheck;
     this.clock = props.now ?? (() => new Date());
   }
@@ -257,10 +268,43 @@ export class AwsVerifyContext implements VerifyContext {
       async () => {
         const response = await this.session
           .client(SecretsManagerClient)
-          .send(new GetSecretValueCommand({ SecretId: secretId }), bounded());
+          .send(
+            new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
+            bounded(),
+          );
         if (response.SecretString === undefined)
           throw new Error(`secret ${secretId} has no string value`);
         return response.SecretString;
+      },
+    );
+  }
+
+  secretVersions(secretId: string): Promise<readonly SecretVersionsListEntry[]> {
+    return this.read(`versions:${secretId}`, `Listing the versions of ${secretId}`, () => {
+      const client = this.session.client(SecretsManagerClient);
+      return collectPages(async (NextToken) => {
+        const page = await client.send(
+          new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken }),
+          bounded(),
+        );
+        return [page.Versions, page.NextToken];
+      });
+    });
+  }
+
+  topicSubscriptions(topicArn: string): Promise<readonly Subscription[]> {
+    return this.read(
+      `subscriptions:${topicArn}`,
+      `Listing the subscriptions of ${topicArn}`,
+      () => {
+        const client = this.session.client(SNSClient);
+        return collectPages(async (NextToken) => {
+          const page = await client.send(
+            new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
+            bounded(),
+          );
+          return [page.Subscriptions, page.NextToken];
+        });
       },
     );
   }
@@ -281,11 +325,6 @@ export class AwsVerifyContext implements VerifyContext {
   }
 
   private read<T>(key: string, label: string, task: () => Promise<T>): Promise<T> {
-    let pending = this.reads.get(key) as Promise<T> | undefined;
-    if (pending === undefined) {
-      pending = this.progress.step(label, task);
-      this.reads.set(key, pending);
-    }
-    return pending;
+    return this.reads.read(key, label, task);
   }
 }

@@ -17,8 +17,8 @@ export interface StagePolicy {
   readonly minimumBackupRetentionDays: number;
   readonly requiresDeletionProtection: boolean;
   readonly requiresMultiAz: boolean;
-  /** Only dev may opt in to developer client CIDRs, which make the instance public. */
-  readonly allowsPublicAccess: boolean;
+  /** Master password rotation on a schedule (dev may turn it off). */
+  readonly requiresRotation: boolean;
 }
 
 export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
@@ -26,13 +26,13 @@ export const STAGE_POLICIES: Readonly<Record<Stage, StagePolicy>> = {
     minimumBackupRetentionDays: 7,
     requiresDeletionProtection: false,
     requiresMultiAz: false,
-    allowsPublicAccess: true,
+    requiresRotation: false,
   },
   prod: {
     minimumBackupRetentionDays: 14,
     requiresDeletionProtection: true,
     requiresMultiAz: true,
-    allowsPublicAccess: false,
+    requiresRotation: true,
   },
 };
 

@@ -36,7 +36,7 @@ export const checkFromThisMachine: LocalCheck = async (target) => {
   if (UNREACHABLE.has(error.exitCode)) {
     return {
       result: 'unreachable',
-      detail: `${error.message} A private database answers only inside its VPC: opt in a dev client CIDR or use a tunnel (docs/database.md).`,
+      detail: `${error.message} The database answers only inside its VPC: connect through \`spendsense-db tunnel --stage <stage>\` (docs/operations.md).`,
     };
   }
   return { result: 'fail', detail: error.message };

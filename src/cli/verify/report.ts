@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from '../exit-codes.js';
+import { formatFixes } from '../findings/format.js';
 import { formatTable } from '../ui/table.js';
 import type { VerifyReport } from './run-checks.js';
 
@@ -13,11 +14,12 @@ export function formatReport(report: VerifyReport): string {
       outcome.evidence,
     ]),
   );
-  const { pass, fail, skip } = report.summary;
+  const { pass, warn, fail, skip } = report.summary;
   const verdict = report.ok ? 'verified' : 'NOT verified';
   return (
     `${report.stackName} (${report.region}, ${report.stackStatus}) at ${report.checkedAt}\n\n` +
-    `${table}\n\n${verdict}: ${pass} passed, ${fail} failed, ${skip} skipped\n`
+    `${table}\n${formatFixes(report.results)}\n` +
+    `${verdict}: ${pass} passed, ${warn} warnings, ${fail} failed, ${skip} skipped\n`
   );
 }
 

@@ -1,8 +1,8 @@
-import { redactConnectionStrings } from '../../runtime/redact.js';
-import { classifyAwsError } from '../aws/errors.js';
+import { evaluate } from '../findings/evaluate.js';
+import { summarize, withSeverity, type Summary } from '../findings/finding.js';
 import { CHECKS } from './checks/index.js';
-import { MissingOutputError, type VerifyContext } from './context.js';
-import type { Check, CheckOutcome } from './finding.js';
+import type { VerifyContext } from './context.js';
+import type { CheckOutcome, RegisteredCheck } from './finding.js';
 
 /** The verification of one deployed stage: what `--json` prints. */
 export interface VerifyReport {
@@ -12,31 +12,30 @@ export interface VerifyReport {
   readonly stackStatus: string;
   readonly checkedAt: string;
   readonly results: readonly CheckOutcome[];
-  readonly summary: { readonly pass: number; readonly fail: number; readonly skip: number };
-  /** True when no check failed (skips do not fail a verification). */
+  readonly summary: Summary;
+  /** True when no check failed (warnings and skips do not fail a verification). */
   readonly ok: boolean;
 }
 
 /**
- * Runs the checks one after another (their reads are shared and shown as progress in order).
- * A check that cannot read what it needs fails with the reason; the others still run.
+ * Runs the checks one after another (their reads are shared and shown as progress in order),
+ * each at the severity the registry gives it for the stage. A check that cannot read what it
+ * needs fails with the reason; the others still run.
  */
 export async function runChecks(
   context: VerifyContext,
-  checks: readonly Check[] = CHECKS,
+  checks: readonly RegisteredCheck[] = CHECKS,
 ): Promise<VerifyReport> {
   const results: CheckOutcome[] = [];
-  for (const check of checks) {
-    const identity = { criterion: check.criterion, check: check.name };
-    try {
-      results.push({ ...identity, ...(await check.run(context)) });
-    } catch (error) {
-      results.push({ ...identity, ...failureOf(error) });
-    }
+  for (const { check, severity = 'fail' } of checks) {
+    const finding = await evaluate((c: VerifyContext) => check.run(c), context);
+    results.push({
+      criterion: check.criterion,
+      check: check.name,
+      ...withSeverity(finding, severity, context.stage),
+    });
   }
-  const count = (result: CheckOutcome['result']): number =>
-    results.filter((outcome) => outcome.result === result).length;
-  const summary = { pass: count('pass'), fail: count('fail'), skip: count('skip') };
+  const summary = summarize(results);
   return {
     stage: context.stage,
     region: context.region,
@@ -46,22 +45,5 @@ export async function runChecks(
     results,
     summary,
     ok: summary.fail === 0,
-  };
-}
-
-function failureOf(error: unknown): Pick<CheckOutcome, 'result' | 'evidence' | 'awsFailure'> {
-  if (error instanceof MissingOutputError) return { result: 'fail', evidence: error.message };
-  const failure = classifyAwsError(error);
-  if (failure.kind === 'other' && failure.code === 'Error') {
-    // One of our own errors (a missing resource, a template without the instance).
-    return {
-      result: 'fail',
-      evidence: `could not check: ${redactConnectionStrings(failure.summary)}`,
-    };
-  }
-  return {
-    result: 'fail',
-    evidence: `could not read from AWS (${failure.code}): ${failure.summary}`,
-    awsFailure: failure.kind,
   };
 }

@@ -129,6 +129,11 @@ export class AccessHost extends Construct {
       propagateTagsToVolumeOnCreation: true,
       ...(props.instanceName !== undefined && { instanceName: props.instanceName }),
     });
+    // The subnet decides the zone. The instance construct would also name it, which breaks for a
+    // subnet placed by zone ID (the name is only known in the deploying account).
+    (this.instance.node.defaultChild as ec2.CfnInstance).addPropertyDeletionOverride(
+      'AvailabilityZone',
+    );
     this.instanceId = this.instance.instanceId;
     this.role = this.instance.role;
 

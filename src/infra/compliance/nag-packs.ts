@@ -6,11 +6,13 @@ import {
   type PolicyValidationPluginReport,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks, type NagPack } from 'cdk-nag';
+import { DatabaseNeverPublic } from './never-public.js';
 
 /**
  * Runs the AwsSolutions, NIST 800-53 rev 5 and PCI DSS 3.2.1 packs on every synth, tests
- * included. Any unacknowledged finding fails the synth; acknowledgements sit next to the
- * construct they concern (see `database/acknowledgements.ts`).
+ * included, and our own rule that no database is publicly accessible. Any unacknowledged finding
+ * fails the synth; acknowledgements sit next to the construct they concern (see
+ * `database/acknowledgements.ts`).
  */
 export function addCompliancePacks(app: App): void {
   Validations.of(app).addPlugins(
@@ -19,6 +21,7 @@ export function addCompliancePacks(app: App): void {
       new NIST80053R5Checks(app, { verbose: true }),
       new PCIDSS321Checks(app, { verbose: true }),
     ].map((pack) => new FindingsAreErrors(pack)),
+    new DatabaseNeverPublic(),
   );
 }
 

@@ -11,6 +11,18 @@ import { STAGE_CONFIGS } from './stages.js';
 const CONTEXT_PREFIX = 'spendsense:';
 
 /**
+ * Settings that existed once and are refused now, with what to do instead. Public access was
+ * retired: switching it on moved the instance to other subnets, which RDS refuses for an
+ * instance in use, and a finance database does not belong on the internet.
+ */
+const NEVER_PUBLIC =
+  'retired: the database is never publicly accessible. Reach it from a laptop with `spendsense-db tunnel --stage <stage>` (SSM port forwarding through the access host: accessHost.enabled, on by default in dev; docs/operations.md)';
+const RETIRED: Readonly<Record<string, string>> = {
+  clientCidrs: NEVER_PUBLIC,
+  publiclyAccessible: NEVER_PUBLIC,
+};
+
+/**
  * The CDK context key that overrides one field of one stage. A field inside an object is named
  * with dots: `spendsense:dev:accessHost.enabled`.
  */
@@ -72,6 +84,11 @@ function readOverrides(
   for (const [key, value] of Object.entries(context)) {
     if (!key.startsWith(CONTEXT_PREFIX)) continue;
     const [stage = '', field = '', ...rest] = key.slice(CONTEXT_PREFIX.length).split(':');
+    const retired = RETIRED[field.split('.')[0] ?? ''];
+    if (retired !== undefined && rest.length === 0) {
+      problems.push(`context ${key}: ${retired}`);
+      continue;
+    }
     if (!isStage(stage) || !fields.includes(field) || rest.length > 0) {
       problems.push(
         `context ${key}: unknown key; allowed: ${CONTEXT_PREFIX}<${STAGES.join('|')}>:<field> with field one of ${fields.join(', ')}`,
@@ -133,11 +150,14 @@ function describe(
   overridden: ReadonlySet<string>,
   issue: z.core.$ZodIssue,
 ): string {
-  // The path names the field (`rotation.days`), then, for a list, the item (`clientCidrs[0]`).
+  // The path names the field (`rotation.days`), then, for a list, the item
+  // (`alarms.emailAddresses[0]`).
   const firstIndex = issue.path.findIndex((segment) => typeof segment === 'number');
   const keys = (firstIndex === -1 ? issue.path : issue.path.slice(0, firstIndex)).map(String);
   const field = keys.join('.');
   if (issue.code === 'unrecognized_keys') {
+    const retired = issue.keys.filter((key) => field === '' && RETIRED[key] !== undefined);
+    if (retired.length > 0) return `${stage}.${retired.join(', ')}: ${RETIRED[retired[0] ?? '']}`;
     const unknown = issue.keys.map((key) => (field === '' ? key : `${field}.${key}`));
     return `${stage}: unknown field ${unknown.join(', ')}; allowed: ${Object.keys(ALLOWED).join(', ')}`;
   }

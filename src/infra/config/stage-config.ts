@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
-import { CLIENT_CIDRS_ALLOWED, clientCidrProblem } from './client-cidr.js';
+import { AVAILABILITY_ZONES_ALLOWED, availabilityZoneProblem } from './availability-zones.js';
 import {
   BACKUP_WINDOW_ALLOWED,
   MAINTENANCE_WINDOW_ALLOWED,
@@ -19,9 +19,12 @@ export const LOG_RETENTION_DAYS = [
 /** gp3 volumes for RDS range from 20 GiB to 64 TiB. */
 const MIN_STORAGE_GIB = 20;
 const MAX_STORAGE_GIB = 65_536;
-const MAX_CLIENT_CIDRS = 20;
 const MAX_ROTATION_DAYS = 365;
 const MAX_ALARM_EMAIL_ADDRESSES = 10;
+/** Lambda's default per-region concurrency quota: no reservation can exceed it. */
+const MAX_RESERVED_CONCURRENCY = 1000;
+/** Secrets Manager warns that a rotation function with less than 10 can be throttled. */
+const MIN_ROTATION_RESERVED_CONCURRENCY = 10;
 
 /**
  * What each field accepts, in words. Every validation error quotes this text, so a bad value
@@ -42,13 +45,15 @@ export const ALLOWED = {
   logRetentionDays: `one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')} (days)`,
   retainLogsOnDelete: 'true or false',
   secretsManagerEndpointAzs: '1 or 2 (Availability Zones holding a Secrets Manager endpoint)',
-  clientCidrs: `a list of at most ${MAX_CLIENT_CIDRS} ${CLIENT_CIDRS_ALLOWED}`,
+  availabilityZones: AVAILABILITY_ZONES_ALLOWED,
   'rotation.enabled': 'true or false (rotate the master password on a schedule)',
   'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
   'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
   'alarms.emailAddresses': `a list of at most ${MAX_ALARM_EMAIL_ADDRESSES} email addresses such as ops@example.com, each once`,
   'proxy.enabled': 'true or false (SpendSense Lambdas connect through RDS Proxy)',
   'proxy.iamAuth': 'true or false (the proxy requires IAM authentication from clients)',
+  'reservedConcurrency.probe': `0 (no reservation, the default) or an integer from 1 to ${MAX_RESERVED_CONCURRENCY}: executions reserved for the probe; run \`spendsense-db preflight\` first, a reservation the account cannot afford fails the deploy`,
+  'reservedConcurrency.rotation': `0 (no reservation, the default) or an integer from ${MIN_ROTATION_RESERVED_CONCURRENCY} to ${MAX_RESERVED_CONCURRENCY} (Secrets Manager advises at least ${MIN_ROTATION_RESERVED_CONCURRENCY}): executions reserved for the rotation function; run \`spendsense-db preflight\` first`,
 } as const;
 
 export const stageConfigSchema = z
@@ -82,29 +87,22 @@ export const stageConfigSchema = z
     /** Keep the database's log groups when the stack is deleted (audit trail). */
     retainLogsOnDelete: z.boolean(),
     secretsManagerEndpointAzs: z.union([z.literal(1), z.literal(2)]),
-    /** Developer client CIDRs (dev only): when set, the instance becomes publicly accessible. */
-    clientCidrs: z
+    /**
+     * The VPC's two zones, by name or zone ID; [] lets CloudFormation take the region's first
+     * two. The region is checked separately (`availabilityZoneProblems`): it is not config.
+     */
+    availabilityZones: z
       .array(z.string())
-      .max(MAX_CLIENT_CIDRS)
-      .superRefine((cidrs, ctx) => {
-        cidrs.forEach((cidr, index) => {
-          const problem = clientCidrProblem(cidr);
-          const repeated = problem === undefined && cidrs.indexOf(cidr) !== index;
-          if (problem !== undefined || repeated) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [index],
-              message: problem ?? 'each CIDR once (a repeated rule fails the deployment)',
-            });
-          }
-        });
-      }),
+      .refine(
+        (zones) => zones.length === 0 || (zones.length === 2 && zones[0] !== zones[1]),
+        AVAILABILITY_ZONES_ALLOWED,
+      ),
     /** Master password rotation by the stack's rotation function (the connection secret follows). */
     rotation: z.strictObject({
       enabled: z.boolean(),
       days: z.number().int().min(1).max(MAX_ROTATION_DAYS),
     }),
-    /** The opt-in SSM access host `spendsense-db tunnel` forwards through. */
+    /** The SSM access host `spendsense-db tunnel` forwards through (on in dev, opt-in in prod). */
     accessHost: z.strictObject({ enabled: z.boolean() }),
     /** Who the alarm topic emails; each address confirms its subscription first. */
     alarms: z.strictObject({
@@ -130,6 +128,21 @@ export const stageConfigSchema = z
     }),
     /** RDS Proxy in front of the instance; the connection secret then names the proxy. */
     proxy: z.strictObject({ enabled: z.boolean(), iamAuth: z.boolean() }),
+    /**
+     * Lambda concurrency reserved per function; 0 reserves nothing, the default, since a
+     * reservation can fail the first deploy in a new account (`spendsense-db preflight` checks).
+     */
+    reservedConcurrency: z.strictObject({
+      probe: z.number().int().min(0).max(MAX_RESERVED_CONCURRENCY),
+      rotation: z
+        .number()
+        .int()
+        .max(MAX_RESERVED_CONCURRENCY)
+        .refine(
+          (value) => value === 0 || value >= MIN_ROTATION_RESERVED_CONCURRENCY,
+          ALLOWED['reservedConcurrency.rotation'],
+        ),
+    }),
   })
   .superRefine((config, ctx) => {
     const fail = (field: StageConfigField, message: string): void => {
@@ -148,6 +161,13 @@ export const stageConfigSchema = z
       fail(
         'preferredBackupWindow',
         `a window that does not overlap preferredMaintenanceWindow (${config.preferredMaintenanceWindow})`,
+      );
+    }
+
+    if (config.reservedConcurrency.rotation > 0 && !config.rotation.enabled) {
+      fail(
+        'reservedConcurrency.rotation',
+        '0 while rotation.enabled is false (there is no rotation function to reserve for)',
       );
     }
 
@@ -177,11 +197,28 @@ export const stageConfigSchema = z
           '2 in prod (one Availability Zone down must not cut Lambdas off from their secret)',
         );
       }
-      if (config.clientCidrs.length > 0) {
-        fail('clientCidrs', '[] in prod: prod is never reachable from outside the VPC');
-      }
     }
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+/**
+ * The configured zones that do not belong to the stack's region, one problem each: the region
+ * is resolved apart from the stage values (`resolveRegion`), so this runs once both are known.
+ */
+export function availabilityZoneProblems(
+  configs: Readonly<Record<string, StageConfig>>,
+  region: string,
+): string[] {
+  return Object.values(configs).flatMap((config) =>
+    config.availabilityZones.flatMap((zone, index) => {
+      const problem = availabilityZoneProblem(zone, region);
+      return problem === undefined
+        ? []
+        : [
+            `${config.stage}.availabilityZones[${index}]: got ${JSON.stringify(zone)}; allowed: ${problem}`,
+          ];
+    }),
+  );
+}
 export type StageConfigField = keyof typeof ALLOWED;

@@ -22,15 +22,18 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 30,
     retainLogsOnDelete: false,
     secretsManagerEndpointAzs: 1,
-    // Private by default; a developer opts in with their own address (docs/database.md).
-    clientCidrs: [],
+    // The region's first two; name them (or their zone IDs) when preflight says to.
+    availabilityZones: [],
     // On in dev too: dev rehearses what prod runs, and every dev deployment rotates once, proving
     // the function reaches Secrets Manager and the database before prod depends on it.
     rotation: { enabled: true, days: 30 },
-    // Opt-in: the host and its public address cost about $7.40 a month (docs/operations.md).
-    accessHost: { enabled: false },
+    // On: acceptance criterion 6 (connect from a laptop) works against the real dev database out
+    // of the box, through `spendsense-db tunnel`; the database itself is never public.
+    accessHost: { enabled: true },
     alarms: { emailAddresses: [] },
     proxy: { enabled: false, iamAuth: false },
+    // None: a new account's Lambda quota (10) leaves nothing to reserve (docs/database.md).
+    reservedConcurrency: { probe: 0, rotation: 0 },
   },
   prod: {
     stage: 'prod',
@@ -47,10 +50,13 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 365,
     retainLogsOnDelete: true,
     secretsManagerEndpointAzs: 2,
-    clientCidrs: [],
+    // RDS Proxy is not offered in every zone ID: preflight checks the two the stack would use.
+    availabilityZones: [],
     rotation: { enabled: true, days: 30 },
+    // Opt-in: production data is reached from a laptop only when someone decides it must be.
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
     proxy: { enabled: true, iamAuth: false },
+    reservedConcurrency: { probe: 0, rotation: 0 },
   },
 };

@@ -1,6 +1,7 @@
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from '../compliance/acknowledge.js';
+import { acknowledgeUnreservedConcurrency } from '../lambda/acknowledgements.js';
 import type { EnhancedMonitoringRole } from './monitoring-role.js';
 import type { DatabaseNetwork } from './network.js';
 import type { ProbeFunction } from './probe-function.js';
@@ -14,11 +15,12 @@ export interface AcknowledgedParts {
   readonly network: DatabaseNetwork;
   readonly multiAz: boolean;
   readonly deletionProtection: boolean;
-  readonly publiclyAccessible: boolean;
   /** The credentials secret has a rotation schedule. */
   readonly passwordRotation: boolean;
   /** The access host (in the public subnets) exists. */
   readonly accessHost: boolean;
+  /** The probe function reserves concurrency. */
+  readonly probeReservedConcurrency: boolean;
 }
 
 const SECRET_ROTATION_RULES = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled'];
@@ -26,6 +28,9 @@ const IGW_ROUTE_RULES = [
   'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
   'PCI.DSS.321-VPCNoUnrestrictedRouteToIGW',
 ];
+
+const ACCESS_HOST_ROUTE =
+  "The access host's Systems Manager agent reaches its service over HTTPS through the internet gateway (the VPC has no NAT gateway, and a public address costs less than three interface endpoints); this route exists only while the access host is enabled, and the host's security group admits nothing inbound. Nothing else runs in these subnets and none gives a public address on launch.";
 
 const ENHANCED_MONITORING_STREAMS =
   'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:RDSOSMetrics:*';
@@ -42,7 +47,7 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
   acknowledge(
     instance,
     'AwsSolutions-RDS11',
-    'PostgreSQL listens on 5432, the port the runtime module, the CLI and the local database share. The instance admits only the Lambda security group (and, in dev, opted-in /24-or-narrower CIDRs) and requires TLS and SCRAM; a non-default port would not stop anyone who can reach it.',
+    'PostgreSQL listens on 5432, the port the runtime module, the CLI and the local database share. The instance is never publicly accessible and admits only the Lambda, RDS Proxy and access host security groups, and requires TLS and SCRAM; a non-default port would not stop anyone who can reach it.',
   );
   acknowledge(
     instance,
@@ -63,18 +68,10 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
     acknowledge(instance, 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', reason);
   }
 
-  if (parts.publiclyAccessible) {
-    const reason =
-      'Dev-only opt-in for developers without a path into the VPC: the instance accepts connections only from the listed client CIDRs (validated: public IPv4, /24 or narrower, never 0.0.0.0/0), on the database port, with TLS forced and SCRAM passwords. Prod refuses client CIDRs; the default dev deployment stays private.';
-    acknowledge(instance, 'NIST.800.53.R5-RDSInstancePublicAccess', reason);
-    acknowledge(instance, 'PCI.DSS.321-RDSInstancePublicAccess', reason);
-    acknowledge(instance, 'CloudFormation-Validate::W9011', reason);
-  }
-  const routeReason = publicRouteReason(parts);
-  if (routeReason !== undefined) {
+  if (parts.accessHost) {
     for (const subnet of parts.network.vpc.publicSubnets) {
       const route = subnet.node.findChild('DefaultRoute');
-      for (const rule of IGW_ROUTE_RULES) acknowledge(route, rule, routeReason);
+      for (const rule of IGW_ROUTE_RULES) acknowledge(route, rule, ACCESS_HOST_ROUTE);
     }
   }
 
@@ -107,19 +104,10 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
     'NIST.800.53.R5-LambdaDLQ',
     'The probe is invoked synchronously by `spendsense-db verify`, which receives its result or error directly; a dead-letter queue only applies to asynchronous invocations.',
   );
-}
-
-/**
- * Why the public subnets route to the internet gateway, for each reason they exist; `undefined`
- * when there are none.
- */
-function publicRouteReason(parts: AcknowledgedParts): string | undefined {
-  const reasons = [
-    parts.publiclyAccessible &&
-      'A publicly accessible RDS instance answers through the internet gateway; this route exists in the dev opt-in mode with client CIDRs, and the database security group admits only the listed CIDRs.',
-    parts.accessHost &&
-      "The access host's Systems Manager agent reaches its service over HTTPS through the internet gateway (the VPC has no NAT gateway, and a public address costs less than three interface endpoints); this route exists only while the access host is enabled, and the host's security group admits nothing inbound.",
-  ].filter((reason) => reason !== false);
-  if (reasons.length === 0) return undefined;
-  return `${reasons.join(' ')} Nothing else runs in these subnets and none gives a public address on launch.`;
+  if (!parts.probeReservedConcurrency) {
+    acknowledgeUnreservedConcurrency(
+      probe.function,
+      'The probe runs once per `spendsense-db verify`',
+    );
+  }
 }

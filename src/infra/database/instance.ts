@@ -25,16 +25,14 @@ export interface DatabaseInstanceParts {
 }
 
 /**
- * The RDS instance. Private in isolated subnets unless developer client CIDRs are set, in which
- * case it is publicly accessible from public subnets (the security group still decides who).
+ * The RDS instance, in the isolated subnets and never publicly accessible: laptops reach it
+ * through `spendsense-db tunnel` (the access host), Lambdas from the Lambda security group.
  */
 export function createDatabaseInstance(
   scope: Construct,
   props: ResolvedProps,
   parts: DatabaseInstanceParts,
 ): rds.DatabaseInstance {
-  const publiclyAccessible = props.clientCidrs.length > 0;
-
   // Created before the instance so RDS exports into encrypted groups with a retention
   // instead of creating unencrypted ones that keep logs forever.
   const exportLogGroups = LOG_EXPORTS.map((name) =>
@@ -55,10 +53,8 @@ export function createDatabaseInstance(
     databaseName: DATABASE_NAME,
     port: DATABASE_PORT,
     vpc: parts.vpc,
-    vpcSubnets: {
-      subnetType: publiclyAccessible ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_ISOLATED,
-    },
-    publiclyAccessible,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    publiclyAccessible: false,
     securityGroups: [parts.securityGroup],
     caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     iamAuthentication: true,

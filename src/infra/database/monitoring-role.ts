@@ -10,18 +10,30 @@ export const ENHANCED_MONITORING_LOG_GROUP = 'RDSOSMetrics';
  * `AmazonRDSEnhancedMonitoringRole`, but only on the `RDSOSMetrics` log group of this account
  * and region (the managed policy allows every `RDS*` group in every region and account).
  */
+export interface EnhancedMonitoringRoleProps {
+  /** The identifier of the one instance that may use the role (its trust names it). */
+  readonly instanceIdentifier: string;
+}
+
 export class EnhancedMonitoringRole extends Construct {
   readonly role: iam.Role;
   /** Customer-managed rather than inline (NIST AC-6 / PCI 7.1: reviewable, versioned). */
   readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: EnhancedMonitoringRoleProps) {
     super(scope, id);
 
     this.role = new iam.Role(this, 'Role', {
-      // The confused-deputy guard the RDS user guide recommends: RDS acting for this account.
+      // The confused-deputy guard the RDS user guide recommends ("Protecting against the
+      // confused deputy problem", Enhanced Monitoring): RDS acting for this account, for this
+      // instance only. Its ARN is built from the identifier, known before the instance exists.
       assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:db:${props.instanceIdentifier}`,
+          },
+        },
       }),
       description: 'SpendSense database: RDS enhanced monitoring writes OS metrics to RDSOSMetrics',
     });

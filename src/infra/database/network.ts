@@ -2,6 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { isZoneId } from '../config/availability-zones.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
 
 export interface DatabaseNetworkProps {
@@ -9,11 +10,16 @@ export interface DatabaseNetworkProps {
   readonly flowLogGroupName: string;
   readonly logs: LogGroupSettings;
   /**
-   * Adds a public subnet per AZ (and an internet gateway), for a publicly accessible dev
-   * instance or for the access host. The isolated subnets come first, so adding the public ones
-   * later leaves their address ranges, and everything placed in them, unchanged.
+   * Adds a public subnet per AZ (and an internet gateway) for the access host. The isolated
+   * subnets come first, so adding the public ones later leaves their address ranges, and
+   * everything placed in them, unchanged.
    */
   readonly publicSubnets: boolean;
+  /**
+   * Two zones by name or zone ID.
+   * @default - the region's first two (`Fn::GetAZs`)
+   */
+  readonly availabilityZones?: readonly string[];
 }
 
 /**
@@ -29,9 +35,10 @@ export class DatabaseNetwork extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseNetworkProps) {
     super(scope, id);
 
+    const zones = props.availabilityZones ?? [];
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
-      maxAzs: 2,
+      ...(zones.length > 0 ? { availabilityZones: [...zones] } : { maxAzs: 2 }),
       natGateways: 0,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
@@ -42,8 +49,7 @@ export class DatabaseNetwork extends Construct {
                 name: 'Public',
                 subnetType: ec2.SubnetType.PUBLIC,
                 cidrMask: 24,
-                // RDS gives a publicly accessible instance its own address and the access host
-                // asks for one; nothing else here should get one by default.
+                // The access host asks for its address; nothing else here should get one.
                 mapPublicIpOnLaunch: false,
               },
             ]
@@ -51,6 +57,7 @@ export class DatabaseNetwork extends Construct {
       ],
     });
     this.isolatedSubnets = this.vpc.isolatedSubnets;
+    placeByZoneId([...this.vpc.isolatedSubnets, ...this.vpc.publicSubnets]);
 
     const logGroup = encryptedLogGroup(this, 'FlowLogGroup', props.flowLogGroupName, props.logs);
     this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
@@ -81,5 +88,18 @@ export class DatabaseNetwork extends Construct {
       ),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+  }
+}
+
+/**
+ * The VPC construct knows zones by name only; a subnet given a zone ID (`use1-az1`) is placed
+ * with `AvailabilityZoneId` instead, which CloudFormation resolves in the account deploying.
+ */
+function placeByZoneId(subnets: readonly ec2.ISubnet[]): void {
+  for (const subnet of subnets) {
+    if (!isZoneId(subnet.availabilityZone)) continue;
+    const resource = subnet.node.defaultChild as ec2.CfnSubnet;
+    resource.availabilityZone = undefined;
+    resource.availabilityZoneId = subnet.availabilityZone;
   }
 }

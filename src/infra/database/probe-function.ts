@@ -19,7 +19,8 @@ export interface ProbeFunctionProps {
   readonly connectionSecret: secretsmanager.ISecret;
   readonly encryptionKey: kms.IKey;
   readonly logGroup: logs.ILogGroup;
-  readonly reservedConcurrency: number;
+  /** @default - no reservation */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -61,7 +62,10 @@ export class ProbeFunction extends Construct {
           actions: ['kms:Decrypt'],
           resources: [props.encryptionKey.keyArn],
           conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': props.connectionSecret.secretArn,
+            },
           },
         }),
         new iam.PolicyStatement({
@@ -77,7 +81,9 @@ export class ProbeFunction extends Construct {
       entry: PROBE_ENTRY,
       memorySize: 256,
       timeout: Duration.seconds(15),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.reservedConcurrency !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrency,
+      }),
       role: this.role,
       logGroup: props.logGroup,
       vpc: props.vpc,

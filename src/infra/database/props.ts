@@ -73,24 +73,34 @@ export interface SpendSenseDatabaseProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 
   /**
+   * The VPC's two Availability Zones, each by name (`us-east-1b`) or by zone ID (`use1-az1`,
+   * the same physical zone in every account). RDS Proxy is not offered in every zone ID
+   * (`spendsense-db preflight` checks). Choose before the first deploy: other zones replace the
+   * subnets, and everything in them.
+   * @default - the region's first two, chosen by CloudFormation at deploy time (`Fn::GetAZs`)
+   */
+  readonly availabilityZones?: readonly string[];
+
+  /**
    * How many Availability Zones get an interface of the Secrets Manager endpoint: 1 or 2.
    * @default 2
    */
   readonly secretsManagerEndpointAzs?: number;
 
   /**
-   * IPv4 CIDRs of developer machines admitted on the database port. When not empty, the
-   * instance moves to public subnets and becomes publicly accessible (TLS stays forced).
-   * Never `0.0.0.0/0` or `::/0`.
-   * @default - none: only the Lambda security group reaches the database
-   */
-  readonly clientCidrs?: readonly string[];
-
-  /**
-   * Reserved concurrency of the probe function.
-   * @default 1
+   * Reserved concurrency of the probe function, a whole number of at least 1. A reservation can
+   * fail the first deploy in a new account (Lambda keeps a minimum unreserved; see
+   * `spendsense-db preflight`).
+   * @default - no reservation
    */
   readonly probeReservedConcurrency?: number;
+
+  /**
+   * Reserved concurrency of the rotation function, a whole number of at least 10. Only with
+   * `passwordRotation`. Same caveat as `probeReservedConcurrency`.
+   * @default - no reservation
+   */
+  readonly rotationReservedConcurrency?: number;
 
   /**
    * Rotate the master password on a schedule with the stack's rotation function, which rewrites
@@ -109,8 +119,9 @@ export interface SpendSenseDatabaseProps {
 
   /**
    * Run an SSM-managed access host (t4g.nano, no inbound rule, no key pair) that
-   * `spendsense-db tunnel` forwards a local port through. Adds public subnets to the VPC, the
-   * host's only way to Systems Manager without a NAT gateway; the database stays private.
+   * `spendsense-db tunnel` forwards a local port through: the one way from a laptop to the
+   * database, which is never publicly accessible. Adds public subnets to the VPC, the host's only
+   * way to Systems Manager without a NAT gateway; the database stays in the isolated subnets.
    * @default false
    */
   readonly accessHost?: boolean;
@@ -138,10 +149,17 @@ export interface SpendSenseDatabaseProps {
   readonly proxyIamAuth?: boolean;
 }
 
+/** Props whose default is "none". */
+type OptionalProps =
+  'passwordRotationInterval' | 'probeReservedConcurrency' | 'rotationReservedConcurrency';
+
 /** The props with every default applied. */
-export type ResolvedProps = Required<Omit<SpendSenseDatabaseProps, 'passwordRotationInterval'>> & {
+export type ResolvedProps = Required<Omit<SpendSenseDatabaseProps, OptionalProps>> & {
   /** `undefined` when rotation is off. */
   readonly passwordRotationInterval: Duration | undefined;
+  /** `undefined`: no reservation. */
+  readonly probeReservedConcurrency: number | undefined;
+  readonly rotationReservedConcurrency: number | undefined;
 };
 
 /**
@@ -161,8 +179,7 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     logRetention: logs.RetentionDays.ONE_MONTH,
     logRemovalPolicy: RemovalPolicy.DESTROY,
     secretsManagerEndpointAzs: 2,
-    clientCidrs: [],
-    probeReservedConcurrency: 1,
+    availabilityZones: [],
     passwordRotation: true,
     accessHost: false,
     alarmEmailAddresses: [],
@@ -170,6 +187,8 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     proxyIamAuth: false,
     ...withoutUndefined(props),
     stage: props.stage,
+    probeReservedConcurrency: props.probeReservedConcurrency,
+    rotationReservedConcurrency: props.rotationReservedConcurrency,
     passwordRotationInterval:
       props.passwordRotation === false
         ? props.passwordRotationInterval
@@ -189,6 +208,20 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
         `\`passwordRotationInterval\` must be a whole number of days from 1 to 1000. Got ${interval.toHumanString()}.`,
       );
     }
+  }
+  const probeReservation = resolved.probeReservedConcurrency;
+  if (
+    probeReservation !== undefined &&
+    !(Number.isInteger(probeReservation) && probeReservation >= 1)
+  ) {
+    throw new Error(
+      `\`probeReservedConcurrency\` must be a whole number of at least 1 (leave it out to reserve nothing). Got ${probeReservation}.`,
+    );
+  }
+  if (resolved.rotationReservedConcurrency !== undefined && !resolved.passwordRotation) {
+    throw new Error(
+      `\`rotationReservedConcurrency\` can only be set with \`passwordRotation\`. Got ${resolved.rotationReservedConcurrency} with rotation off.`,
+    );
   }
   if (resolved.proxyIamAuth && !resolved.proxy) {
     throw new Error(
@@ -221,18 +254,17 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
       );
     }
   }
+  const zones = resolved.availabilityZones;
+  if (zones.length !== 0 && !(zones.length === 2 && zones[0] !== zones[1])) {
+    throw new Error(
+      `\`availabilityZones\` must name two different zones (or be empty for the region's first two). Got ${JSON.stringify(zones)}.`,
+    );
+  }
   const endpointAzs = resolved.secretsManagerEndpointAzs;
   if (endpointAzs !== 1 && endpointAzs !== 2) {
     throw new Error(
       `\`secretsManagerEndpointAzs\` must be 1 or 2 (the VPC has two AZs). Got ${endpointAzs}.`,
     );
-  }
-  for (const cidr of resolved.clientCidrs) {
-    if (/^(0\.0\.0\.0|::)\/0$/.test(cidr.trim())) {
-      throw new Error(
-        `\`clientCidrs\` must never open the database to the whole internet. Got ${cidr}.`,
-      );
-    }
   }
   if (resolved.logRemovalPolicy === RemovalPolicy.SNAPSHOT) {
     throw new Error(

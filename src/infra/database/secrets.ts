@@ -22,10 +22,9 @@ export function createCredentialsSecret(
   stage: Stage,
   encryptionKey: kms.IKey,
 ): secretsmanager.Secret {
-  return new secretsmanager.Secret(scope, 'CredentialsSecret', {
+  const secret = new secretsmanager.Secret(scope, 'CredentialsSecret', {
     secretName: credentialsSecretName(stage),
     description: `SpendSense ${stage} PostgreSQL master credentials (generated; attached to the instance)`,
-    encryptionKey,
     generateSecretString: {
       secretStringTemplate: JSON.stringify({ username: MASTER_USERNAME }),
       generateStringKey: 'password',
@@ -35,6 +34,20 @@ export function createCredentialsSecret(
       requireEachIncludedType: true,
     },
   });
+  return encryptedWith(secret, encryptionKey);
+}
+
+/**
+ * Encrypts `secret` with the stage key, set on the resource rather than given to the
+ * construct: given the key, the construct (and every grant on the secret, RDS Proxy's
+ * included) adds key policy statements that allow `kms:CreateGrant` through Secrets Manager
+ * without `kms:GrantIsForAWSResource` and decryption of any secret. The key's own policy covers
+ * Secrets Manager for the stage's secrets only (`createEncryptionKey`); every role that reads a
+ * secret is granted the key in its own policy, with the secret as the encryption context.
+ */
+function encryptedWith(secret: secretsmanager.Secret, key: kms.IKey): secretsmanager.Secret {
+  (secret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn;
+  return secret;
 }
 
 /** Where SpendSense code connects: the instance endpoint, or the proxy in front of it. */
@@ -82,10 +95,10 @@ export function createConnectionSecret(
     password,
   });
 
-  return new secretsmanager.Secret(scope, 'ConnectionSecret', {
+  const secret = new secretsmanager.Secret(scope, 'ConnectionSecret', {
     secretName: connectionSecretName(stage),
     description: `SpendSense ${stage} PostgreSQL connection: url, host, port, dbname, username, password`,
-    encryptionKey,
     secretStringValue: SecretValue.unsafePlainText(value),
   });
+  return encryptedWith(secret, encryptionKey);
 }

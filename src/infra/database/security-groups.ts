@@ -7,13 +7,12 @@ const POSTGRES = ec2.Port.tcp(DATABASE_PORT);
 
 export interface DatabaseSecurityGroupsProps {
   readonly vpc: ec2.IVpc;
-  /** Developer client CIDRs admitted on the database port (dev opt-in). */
-  readonly clientCidrs: readonly string[];
 }
 
 /**
  * Three security groups, each admitting exactly one thing and none allowing all egress:
- * - database: PostgreSQL from the Lambda group (and from opted-in developer CIDRs);
+ * - database: PostgreSQL from the Lambda group (and from the proxy and the access host, which
+ *   add their own rules); never from an address range;
  * - endpoint: HTTPS from the Lambda group to the Secrets Manager endpoint;
  * - lambda: exported for SpendSense Lambdas; may reach only the other two.
  */
@@ -48,13 +47,5 @@ export class DatabaseSecurityGroups extends Construct {
     // rule added this way also removes the group's default allow-all egress.
     this.lambda.connections.allowTo(this.database, POSTGRES, 'SpendSense Lambdas to PostgreSQL');
     this.lambda.connections.allowTo(this.endpoint, HTTPS, 'SpendSense Lambdas to Secrets Manager');
-
-    for (const cidr of props.clientCidrs) {
-      this.database.addIngressRule(
-        ec2.Peer.ipv4(cidr),
-        POSTGRES,
-        `Developer client ${cidr} (dev opt-in, TLS forced)`,
-      );
-    }
   }
 }

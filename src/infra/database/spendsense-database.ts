@@ -10,6 +10,7 @@ import { DatabaseAlarms } from '../alarms/database-alarms.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
 import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { creationNames } from './creation-names.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
@@ -34,7 +35,13 @@ export type { SpendSenseDatabaseProps } from './props.js';
  */
 export class SpendSenseDatabase extends Construct {
   readonly stage: Stage;
+  /**
+   * `spendsense-<stage>-<creation id>`, resolved at deploy time: unique to each creation of the
+   * stack, fixed for its lifetime (see `creationNames`).
+   */
   readonly instanceIdentifier: string;
+  /** Where the stack's own log groups are: `/spendsense/<stage>/database/<creation id>`. */
+  readonly logGroupPrefix: string;
   readonly vpc: ec2.Vpc;
   readonly isolatedSubnets: readonly ec2.ISubnet[];
   readonly kmsKey: kms.Key;
@@ -49,8 +56,6 @@ export class SpendSenseDatabase extends Construct {
   readonly connectionSecret: secretsmanager.Secret;
   readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
   readonly probeFunction: lambda.IFunction;
-  /** True when developer client CIDRs made the instance publicly accessible. */
-  readonly publiclyAccessible: boolean;
   /** The password rotation; `undefined` when `passwordRotation` is off. */
   readonly rotation?: DatabaseCredentialsRotation;
   /** CloudWatch alarms on the instance and the topic they notify. */
@@ -64,8 +69,9 @@ export class SpendSenseDatabase extends Construct {
     super(scope, id);
     const props = resolveProps(spendSenseDatabaseProps);
     this.stage = props.stage;
-    this.publiclyAccessible = props.clientCidrs.length > 0;
-    this.instanceIdentifier = `spendsense-${props.stage}`;
+    const names = creationNames(props.stage);
+    this.instanceIdentifier = names.instanceIdentifier;
+    this.logGroupPrefix = names.logGroupPrefix;
 
     this.kmsKey = createEncryptionKey(this, props.stage, this.instanceIdentifier);
     const logSettings: LogGroupSettings = {
@@ -73,20 +79,18 @@ export class SpendSenseDatabase extends Construct {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     };
-    const logPrefix = `/spendsense/${props.stage}/database`;
+    const logPrefix = this.logGroupPrefix;
 
     const network = new DatabaseNetwork(this, 'Network', {
       flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
       logs: logSettings,
-      publicSubnets: this.publiclyAccessible || props.accessHost,
+      publicSubnets: props.accessHost,
+      availabilityZones: props.availabilityZones,
     });
     this.vpc = network.vpc;
     this.isolatedSubnets = network.isolatedSubnets;
 
-    const securityGroups = new DatabaseSecurityGroups(this, 'SecurityGroups', {
-      vpc: this.vpc,
-      clientCidrs: props.clientCidrs,
-    });
+    const securityGroups = new DatabaseSecurityGroups(this, 'SecurityGroups', { vpc: this.vpc });
     this.databaseSecurityGroup = securityGroups.database;
     this.lambdaSecurityGroup = securityGroups.lambda;
     this.endpointSecurityGroup = securityGroups.endpoint;
@@ -98,7 +102,9 @@ export class SpendSenseDatabase extends Construct {
     this.parameterGroup = createParameterGroup(this, engine, props.stage);
 
     const credentials = createCredentialsSecret(this, props.stage, this.kmsKey);
-    const monitoring = new EnhancedMonitoringRole(this, 'EnhancedMonitoring');
+    const monitoring = new EnhancedMonitoringRole(this, 'EnhancedMonitoring', {
+      instanceIdentifier: this.instanceIdentifier,
+    });
 
     this.instance = createDatabaseInstance(this, props, {
       instanceIdentifier: this.instanceIdentifier,
@@ -159,7 +165,9 @@ export class SpendSenseDatabase extends Construct {
       connectionSecret: this.connectionSecret,
       encryptionKey: this.kmsKey,
       logGroup: encryptedLogGroup(this, 'ProbeLogGroup', `${logPrefix}/probe`, logSettings),
-      reservedConcurrency: props.probeReservedConcurrency,
+      ...(props.probeReservedConcurrency !== undefined && {
+        reservedConcurrency: props.probeReservedConcurrency,
+      }),
     });
     this.probeFunction = probe.function;
 
@@ -176,7 +184,10 @@ export class SpendSenseDatabase extends Construct {
         securityGroup: this.lambdaSecurityGroup,
         secretsManagerEndpoint: this.secretsManagerEndpoint,
         automaticallyAfter: props.passwordRotationInterval,
-        // Within the key policy's `/spendsense/<stage>/database/*`.
+        ...(props.rotationReservedConcurrency !== undefined && {
+          reservedConcurrentExecutions: props.rotationReservedConcurrency,
+        }),
+        // Within the key policy's `/spendsense/<stage>/database/*`, like every group here.
         logGroupName: `${logPrefix}/rotation`,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
@@ -211,8 +222,8 @@ export class SpendSenseDatabase extends Construct {
       network,
       multiAz: props.multiAz,
       deletionProtection: props.deletionProtection,
-      publiclyAccessible: this.publiclyAccessible,
       passwordRotation: this.rotation !== undefined,
+      probeReservedConcurrency: props.probeReservedConcurrency !== undefined,
       accessHost: this.accessHost !== undefined,
     });
   }

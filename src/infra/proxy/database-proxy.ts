@@ -107,6 +107,8 @@ export class DatabaseProxy extends Construct {
       );
     }
 
+    // No aws:SourceArn/SourceAccount in the trust: RDS Proxy supports no global condition
+    // context keys (RDS user guide, RDS Proxy limitations).
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
       description: 'SpendSense RDS Proxy: read the database credentials secret',
@@ -127,7 +129,10 @@ export class DatabaseProxy extends Construct {
           actions: ['kms:Decrypt'],
           resources: [encryptionKey.keyArn],
           conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+              'kms:EncryptionContext:SecretARN': props.credentialsSecret.secretArn,
+            },
           },
         }),
       ],

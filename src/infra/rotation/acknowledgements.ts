@@ -1,4 +1,5 @@
 import { acknowledge } from '../compliance/acknowledge.js';
+import { acknowledgeUnreservedConcurrency } from '../lambda/acknowledgements.js';
 import type { DatabaseCredentialsRotation } from './database-credentials-rotation.js';
 
 const LAMBDA_ENI_POLICY =
@@ -8,7 +9,10 @@ const LAMBDA_ENI_POLICY =
  * The cdk-nag findings the rotation accepts, each on the narrowest construct, with the reason a
  * reviewer needs. Listed in docs/database.md (and docs/operations.md).
  */
-export function acknowledgeRotationFindings(rotation: DatabaseCredentialsRotation): void {
+export function acknowledgeRotationFindings(
+  rotation: DatabaseCredentialsRotation,
+  reservedConcurrency: boolean,
+): void {
   acknowledge(
     rotation.role,
     `AwsSolutions-IAM4[${LAMBDA_ENI_POLICY}]`,
@@ -19,4 +23,10 @@ export function acknowledgeRotationFindings(rotation: DatabaseCredentialsRotatio
     'NIST.800.53.R5-LambdaDLQ',
     'Secrets Manager invokes rotation functions synchronously and records a failed step itself (the rotation stays pending and is retried); a dead-letter queue only applies to asynchronous invocations. Failures are logged to the encrypted log group.',
   );
+  if (!reservedConcurrency) {
+    acknowledgeUnreservedConcurrency(
+      rotation.function,
+      'Secrets Manager invokes it a few times per rotation, once per interval (30 days), so the shared pool always has room for it',
+    );
+  }
 }

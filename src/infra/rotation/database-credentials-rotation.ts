@@ -87,9 +87,12 @@ export interface DatabaseCredentialsRotationProps {
 
   /**
    * Reserved concurrency of the function: capacity kept for rotations however busy the
-   * account's other functions are, and a cap on how far it can scale. Secrets Manager's
-   * rotation guide warns that less than 10 can throttle a rotation function, so less is refused.
-   * @default 10
+   * account's other functions are. Lambda refuses a reservation that leaves less than its
+   * minimum unreserved (100, or the whole quota of a new account with 10), so a reservation can
+   * fail a first deploy: reserve only where `spendsense-db preflight` says the account has room.
+   * Secrets Manager's guide on rotation functions warns that less than 10 can throttle one, so
+   * less is refused.
+   * @default - no reservation: the function draws on the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
 
@@ -135,8 +138,11 @@ export class DatabaseCredentialsRotation extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseCredentialsRotationProps) {
     super(scope, id);
     const days = rotationDays(props.automaticallyAfter ?? Duration.days(30));
-    const reservedConcurrentExecutions = props.reservedConcurrentExecutions ?? 10;
-    if (!Number.isInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 10) {
+    const reservedConcurrentExecutions = props.reservedConcurrentExecutions;
+    if (
+      reservedConcurrentExecutions !== undefined &&
+      (!Number.isInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 10)
+    ) {
       throw new Error(
         `\`reservedConcurrentExecutions\` must be a whole number of at least 10: less can throttle a rotation function. Got ${reservedConcurrentExecutions}.`,
       );
@@ -213,7 +219,7 @@ export class DatabaseCredentialsRotation extends Construct {
       memorySize: 256,
       // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
       timeout: Duration.minutes(2),
-      reservedConcurrentExecutions,
+      ...(reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       vpc: props.vpc,
@@ -229,11 +235,13 @@ export class DatabaseCredentialsRotation extends Construct {
     // Not invocable before it may use what it needs.
     this.function.node.addDependency(this.policy);
 
-    // aws:SourceAccount, as Secrets Manager's documentation advises against a confused deputy.
+    // Against a confused deputy: this account, and this one secret (Secrets Manager's rotation
+    // guide: with aws:SourceArn the function rotates only the secret named, which is the point).
     this.function.addPermission('InvokedBySecretsManager', {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       action: 'lambda:InvokeFunction',
       sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: credentialsArn,
     });
     const invoke = this.function.node.findChild('InvokedBySecretsManager');
 
@@ -251,7 +259,7 @@ export class DatabaseCredentialsRotation extends Construct {
       this.schedule.node.addDependency(props.secretsManagerEndpoint);
     }
 
-    acknowledgeRotationFindings(this);
+    acknowledgeRotationFindings(this, reservedConcurrentExecutions !== undefined);
   }
 }
 

@@ -10,12 +10,26 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { LogRetentionCheck } from '../alarms/log-retention-check.js';
 import type { StageConfig } from '../config/stage-config.js';
-import { SpendSenseDatabase } from '../database/spendsense-database.js';
+import {
+  SpendSenseDatabase,
+  type SpendSenseDatabaseProps,
+} from '../database/spendsense-database.js';
 import { addDatabaseOutputs } from './outputs.js';
 
 export interface DatabaseStackProps extends StackProps {
   /** A validated stage configuration (see `loadStageConfigs`). */
   readonly config: StageConfig;
+}
+
+/** The configured reservations as construct props: 0 in the configuration reserves nothing. */
+function reservations(
+  config: StageConfig,
+): Pick<SpendSenseDatabaseProps, 'probeReservedConcurrency' | 'rotationReservedConcurrency'> {
+  const { probe, rotation } = config.reservedConcurrency;
+  return {
+    ...(probe > 0 && { probeReservedConcurrency: probe }),
+    ...(rotation > 0 && { rotationReservedConcurrency: rotation }),
+  };
 }
 
 /** One stage of the SpendSense database: the construct, configured from the stage config. */
@@ -43,9 +57,12 @@ export class DatabaseStack extends Stack {
       preferredBackupWindow: config.preferredBackupWindow,
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
       logRetention: config.logRetentionDays,
-      logRemovalPolicy: config.retainLogsOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Not on a failed first create (RetainExceptOnCreate): nothing worth keeping was logged.
+      logRemovalPolicy: config.retainLogsOnDelete
+        ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+        : RemovalPolicy.DESTROY,
       secretsManagerEndpointAzs: config.secretsManagerEndpointAzs,
-      clientCidrs: config.clientCidrs,
+      availabilityZones: config.availabilityZones,
       passwordRotation: config.rotation.enabled,
       ...(config.rotation.enabled && {
         passwordRotationInterval: Duration.days(config.rotation.days),
@@ -54,6 +71,7 @@ export class DatabaseStack extends Stack {
       alarmEmailAddresses: config.alarms.emailAddresses,
       proxy: config.proxy.enabled,
       proxyIamAuth: config.proxy.iamAuth,
+      ...reservations(config),
     });
 
     addDatabaseOutputs(this, this.database);

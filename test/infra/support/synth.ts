@@ -57,3 +57,25 @@ export function logicalIdOf(template: Template, type: string, props: object = {}
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
   return ids[0] as string;
 }
+
+/** The dev app as bin/app.ts builds it, without bundling: for tests that change it, then synth. */
+export function unbundledDevApp(): ReturnType<typeof createDatabaseApp> {
+  return createDatabaseApp({
+    appProps: {
+      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    },
+    env: {},
+    stages: ['dev'],
+  });
+}
+
+/** Why synthesizing `app` fails; throws when it does not. */
+export function synthFailure(app: ReturnType<typeof createDatabaseApp>['app']): string {
+  try {
+    app.synth();
+  } catch (error) {
+    return String(error);
+  }
+  throw new Error('expected the synth to fail');
+}

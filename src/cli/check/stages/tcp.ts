@@ -71,7 +71,7 @@ function diagnose(failed: readonly Attempt[], port: number, timeoutMillis: numbe
     return new CliError(
       `No answer from ${where} within ${timeoutMillis} ms: packets are dropped on the way.`,
       ExitCode.NoAnswer,
-      'For RDS: the database security group must admit your IP (dev stage client CIDRs) and the instance must be publicly accessible, or connect through a tunnel. Otherwise check VPN and firewall.',
+      'For RDS: the database answers only inside its VPC; connect through `spendsense-db tunnel --stage <stage>`. Otherwise check VPN and firewall.',
     );
   }
   if (failed.every((attempt) => attempt.outcome === 'refused')) {

@@ -2,6 +2,7 @@ import {
   literalBoolean,
   literalNumber,
   literalString,
+  namePattern,
   referencedLogicalId,
   resourcesOfType,
   type TemplateResource,
@@ -103,8 +104,9 @@ export function priceDbInstance(
 /** Whether the template creates the log group RDS exports `name` to (then that group is priced). */
 function hasExportLogGroup(scope: PricingScope, name: string): boolean {
   return resourcesOfType(scope.template, 'AWS::Logs::LogGroup').some(([, group]) => {
-    const logGroupName = JSON.stringify(group.Properties?.LogGroupName ?? '');
-    return logGroupName.includes('/aws/rds/instance/') && logGroupName.endsWith(`/${name}"`);
+    // The name carries the instance identifier, often a deploy-time value (`*` here).
+    const logGroupName = namePattern(group.Properties?.LogGroupName) ?? '';
+    return logGroupName.startsWith('/aws/rds/instance/') && logGroupName.endsWith(`/${name}`);
   });
 }
 

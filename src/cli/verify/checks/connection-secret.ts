@@ -8,10 +8,10 @@ import { fail, judge, type Check } from '../finding.js';
 const FIELDS = Object.keys(connectionSecretSchema.shape);
 
 /**
- * AC4: the connection secret holds every field, agrees with the instance, its URL agrees with
- * its fields, and its password with the credentials secret (a rotation that rewrote only one of
- * the two would break every Lambda). Values are compared here and never printed: problems name
- * fields only.
+ * AC4: the connection secret holds every field, agrees with the instance, and its URL agrees with
+ * its fields; its user is the credentials' user. (Its password against the credentials'
+ * AWSCURRENT is the rotation health check's.) Values are compared here and never printed:
+ * problems name fields only.
  */
 export const connectionSecretCheck: Check = {
   criterion: 'AC4',
@@ -48,14 +48,13 @@ export const connectionSecretCheck: Check = {
     if (secret.dbname !== instance.DBName) differs('dbname', 'the instance database');
     if (secret.username !== instance.MasterUsername) differs('username', 'the master user');
     problems.push(...urlProblems(secret));
-    const stored = credentials as { username?: unknown; password?: unknown } | undefined;
-    if (stored?.password !== secret.password) differs('password', 'the credentials secret');
+    const stored = credentials as { username?: unknown } | undefined;
     if (stored?.username !== secret.username) differs('username', 'the credentials secret');
 
     return judge(
       problems.map((problem) => `connection secret ${problem}`),
       `all ${FIELDS.length} fields present; host${proxy !== undefined && secret.host === proxy ? ' (the proxy)' : ''}, port, dbname and username match the instance; ` +
-        'url agrees with them; password matches the credentials secret (compared, not shown)',
+        'url agrees with them (compared, not shown)',
     );
   },
 };

@@ -1,9 +1,9 @@
-import { STAGE_POLICIES } from '../expectations.js';
 import { judge, type Check } from '../finding.js';
 
 /**
- * AC7: public accessibility as configured. Only dev may be public, and only when developer
- * client CIDRs are opted in; prod never is.
+ * AC7: the instance is not publicly accessible, in any stage, neither live nor in the deployed
+ * template (public access was retired: laptops reach the database through
+ * `spendsense-db tunnel`).
  */
 export const publicAccessCheck: Check = {
   criterion: 'AC7',
@@ -12,24 +12,14 @@ export const publicAccessCheck: Check = {
     const instance = await context.instance();
     const declared = await context.declaredInstance();
     const problems: string[] = [];
-    let expected = declared.publiclyAccessible ?? false;
-    if (expected && !STAGE_POLICIES[context.stage].allowsPublicAccess) {
-      problems.push(
-        `${context.stage} must never be publicly accessible, but its deployed configuration is`,
-      );
-      expected = false;
+    if (instance.PubliclyAccessible === true) problems.push('the instance is publicly accessible');
+    if (declared.publiclyAccessible === true) {
+      problems.push('the deployed template makes it publicly accessible');
     }
-    const live = instance.PubliclyAccessible ?? false;
-    if (live !== expected) problems.push(`${describe(live)}, expected ${describe(expected)}`);
     return judge(
       problems,
-      live
-        ? 'publicly accessible as configured (dev client CIDRs opted in; TLS still forced)'
-        : 'not publicly accessible, as configured',
+      'not publicly accessible (laptops connect through spendsense-db tunnel)',
+      'Redeploy from this repository (it refuses public access), or turn it off with `aws rds modify-db-instance --no-publicly-accessible`; connect with `spendsense-db tunnel`.',
     );
   },
 };
-
-function describe(publiclyAccessible: boolean): string {
-  return publiclyAccessible ? 'publicly accessible' : 'not publicly accessible';
-}

@@ -1,7 +1,6 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { DATABASE_PORT } from '../../../shared/names.js';
 import { declaredIngress } from '../declared-ingress.js';
-import { STAGE_POLICIES } from '../expectations.js';
 import { judge, type Check } from '../finding.js';
 
 const WORLD_V4 = '0.0.0.0/0';
@@ -9,8 +8,8 @@ const WORLD_V6 = '::/0';
 
 /**
  * AC3: the database security group admits the Lambda security group on the database port and
- * nothing else: never the whole internet, no other port, no source the stack does not declare
- * (dev's opted-in client CIDRs are declared ones). The instance uses that group only.
+ * nothing else: no address range at all, no other port, no source the stack does not declare
+ * (the proxy's and the access host's groups are declared). The instance uses that group only.
  */
 export const securityGroupRulesCheck: Check = {
   criterion: 'AC3',
@@ -26,7 +25,6 @@ export const securityGroupRulesCheck: Check = {
       databaseGroupId,
     );
     const port = instance.Endpoint?.Port ?? DATABASE_PORT;
-    const cidrsAllowed = STAGE_POLICIES[context.stage].allowsPublicAccess;
 
     const problems: string[] = [];
     const refuse = (what: string): void => {
@@ -50,15 +48,11 @@ export const securityGroupRulesCheck: Check = {
       }
       for (const range of permission.IpRanges ?? []) {
         const cidr = range.CidrIp ?? '';
-        if (cidr === WORLD_V4) {
-          refuse(`open to ${WORLD_V4}`);
-        } else if (!cidrsAllowed) {
-          refuse(`admits ${cidr}, never allowed in ${context.stage}`);
-        } else if (declared.cidrs.has(cidr)) {
-          admitted.push(`${cidr} (dev client)`);
-        } else {
-          refuse(`admits ${cidr}, not a declared client CIDR`);
-        }
+        refuse(
+          cidr === WORLD_V4
+            ? `open to ${WORLD_V4}`
+            : `admits ${cidr}${declared.cidrs.has(cidr) ? ' (declared by the template)' : ''}: the database admits security groups only`,
+        );
       }
       for (const range of permission.Ipv6Ranges ?? []) {
         const cidr = range.CidrIpv6 ?? '';

@@ -11,16 +11,20 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { runBounded } from '../run-bounded.js';
 import type { Progress } from '../ui/progress.js';
 import { cliCommand } from '../ui/shell-command.js';
+import { ManifestError, readStackArtifact, type StackArtifact } from './cloud-assembly.js';
 
-/** The project root: three levels above this file (src/cli/cost). */
+/** The project root: three levels above this file (src/cli/synth). */
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A synth bundles the probe with esbuild and runs three compliance packs: allow minutes. */
 export const SYNTH_TIMEOUT_MILLIS = 5 * 60_000;
 
-/** Where `cdk synth` writes a stage's template (cdk.json's `output`). */
+/** Where `cdk synth` writes the cloud assembly (cdk.json's `output`). */
+const DEFAULT_CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
+
+/** Where `cdk synth` writes a stage's template. */
 export const synthesizedTemplatePath = (stage: Stage): string =>
-  path.join(PROJECT_ROOT, 'cdk.out', `${stackName(stage)}.template.json`);
+  path.join(DEFAULT_CDK_OUT, `${stackName(stage)}.template.json`);
 
 /** What the estimate is computed from, and what the user should know about it. */
 export interface LoadedTemplate {
@@ -120,6 +124,10 @@ async function readTemplate(file: string): Promise<CloudFormationTemplate> {
       { cause: error },
     );
   }
+  return parseOrExplain(text, file);
+}
+
+function parseOrExplain(text: string, file: string): CloudFormationTemplate {
   try {
     return parseTemplate(text);
   } catch (error) {
@@ -132,13 +140,97 @@ async function readTemplate(file: string): Promise<CloudFormationTemplate> {
   }
 }
 
+/** A stage as `cdk deploy` would deploy it: its template, and its artifact of the manifest. */
+export interface SynthesizedStage {
+  readonly templatePath: string;
+  /** The template as written: what `cdk deploy` uploads. */
+  readonly templateText: string;
+  readonly template: CloudFormationTemplate;
+  readonly artifact: StackArtifact;
+}
+
+export interface SynthesizedStageOptions {
+  readonly stage: Stage;
+  /** The region to synthesize for: the region the stage is about to be deployed to. */
+  readonly region: string;
+  /** A cloud assembly to read as is (`cdk synth -o DIR`); never synthesized. */
+  readonly cdkOutDir?: string;
+  readonly progress: Progress;
+}
+
+/**
+ * The stage as the next `cdk deploy` would see it: `cdk.out`, synthesized again (offline) when
+ * it is missing, older than the infrastructure code, or made for another region; or the cloud
+ * assembly in `cdkOutDir`, read as is.
+ */
+export async function loadSynthesizedStage(
+  options: SynthesizedStageOptions,
+): Promise<SynthesizedStage> {
+  const name = stackName(options.stage);
+  const dir = options.cdkOutDir ?? DEFAULT_CDK_OUT;
+  if (options.cdkOutDir === undefined) {
+    const current = await readAssembly(dir, name).catch(() => undefined);
+    const modified = current === undefined ? undefined : await modifiedMillis(current.templatePath);
+    const stale =
+      current === undefined ||
+      modified === undefined ||
+      current.artifact.region !== options.region ||
+      (await newestSourceMillis()) > modified;
+    if (!stale) return current;
+    await options.progress.step(
+      `Synthesizing ${name} for ${options.region} (npx cdk synth, offline; up to a minute)`,
+      () =>
+        synthesize(options.stage, {
+          AWS_REGION: options.region,
+          AWS_DEFAULT_REGION: options.region,
+        }),
+    );
+  }
+  return readAssembly(dir, name);
+}
+
+async function readAssembly(dir: string, name: string): Promise<SynthesizedStage> {
+  const manifestPath = path.join(dir, 'manifest.json');
+  let artifact: StackArtifact;
+  try {
+    artifact = readStackArtifact(await readFile(manifestPath, 'utf8'), name);
+  } catch (error) {
+    const reason =
+      error instanceof ManifestError
+        ? error.message
+        : `${(error as NodeJS.ErrnoException).code ?? 'error'} reading ${manifestPath}`;
+    throw new CliError(
+      `Cannot read the cloud assembly in ${dir}: ${reason}.`,
+      ExitCode.TemplateUnavailable,
+      `Synthesize it first (\`npx cdk synth ${name}\`), or leave out --cdk-out to let preflight synthesize.`,
+      { cause: error },
+    );
+  }
+  const templatePath = path.join(dir, artifact.templateFile);
+  const templateText = await readFile(templatePath, 'utf8').catch((error: unknown) => {
+    throw new CliError(
+      `Cannot read the template ${templatePath}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+      ExitCode.TemplateUnavailable,
+      `Synthesize it again: \`npx cdk synth ${name}\`.`,
+      { cause: error },
+    );
+  });
+  return {
+    templatePath,
+    templateText,
+    template: parseOrExplain(templateText, templatePath),
+    artifact,
+  };
+}
+
 /** Runs the project's own CDK CLI; its stderr tail explains a failure (a config error, say). */
-async function synthesize(stage: Stage): Promise<void> {
+async function synthesize(stage: Stage, env: Readonly<Record<string, string>> = {}): Promise<void> {
   const cdk = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
   let result;
   try {
     result = await runBounded(cdk, ['synth', stackName(stage), '--quiet', '--no-notices'], {
       cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
       timeoutMillis: SYNTH_TIMEOUT_MILLIS,
       maxOutputChars: 4000,
     });
