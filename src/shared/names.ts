@@ -48,6 +48,24 @@ export const DEFAULT_DEPLOY_REGION = 'us-east-1';
 export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
 
 export const stackName = (stage: Stage): string => `SpendSense-Database-${stage}`;
+
+/**
+ * Physical names of the stage's resources. The ones CloudFormation cannot choose for us (the
+ * instance identifier fixes its log groups' names; aliases, topics and hosts are looked up by
+ * name), in one place so the stack, the CLI and the docs agree.
+ */
+export const instanceIdentifier = (stage: Stage): string => `spendsense-${stage}`;
+/** Every log group of the stack is under this prefix (the key policy admits it). */
+export const logGroupPrefix = (stage: Stage): string => `/spendsense/${stage}/database`;
+export const logGroupName = (stage: Stage, what: string): string =>
+  `${logGroupPrefix(stage)}/${what}`;
+/** The log groups RDS exports the instance's logs to (named by RDS, created by the stack). */
+export const rdsLogGroupPrefix = (stage: Stage): string =>
+  `/aws/rds/instance/${instanceIdentifier(stage)}`;
+export const keyAliasName = (stage: Stage): string => `alias/spendsense/${stage}/database`;
+/** The alarm topic and the alarms start with this. */
+export const alarmNamePrefix = (stage: Stage): string => `spendsense-${stage}-database`;
+export const accessHostName = (stage: Stage): string => `spendsense-${stage}-access-host`;
 export const connectionSecretName = (stage: Stage): string =>
   `spendsense/${stage}/database/connection`;
 export const credentialsSecretName = (stage: Stage): string =>

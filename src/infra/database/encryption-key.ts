@@ -2,26 +2,27 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { Stage } from '../../shared/names.js';
+import {
+  keyAliasName,
+  logGroupPrefix,
+  rdsLogGroupPrefix,
+  type Stage,
+} from '../../shared/names.js';
 
 /** Log groups the key may encrypt: the RDS exports and the stack's own groups. */
-export const logGroupPrefixes = (stage: Stage, instanceIdentifier: string): string[] => [
-  `/aws/rds/instance/${instanceIdentifier}/`,
-  `/spendsense/${stage}/database/`,
+export const logGroupPrefixes = (stage: Stage): string[] => [
+  `${rdsLogGroupPrefix(stage)}/`,
+  `${logGroupPrefix(stage)}/`,
 ];
 
 /**
  * The one customer-managed key of the stage: storage, both secrets and every log group.
  * Retained when the stack is deleted, because the final snapshot is encrypted with it.
  */
-export function createEncryptionKey(
-  scope: Construct,
-  stage: Stage,
-  instanceIdentifier: string,
-): kms.Key {
+export function createEncryptionKey(scope: Construct, stage: Stage): kms.Key {
   const key = new kms.Key(scope, 'Key', {
     description: `SpendSense ${stage} database: storage, secrets and logs`,
-    alias: `alias/spendsense/${stage}/database`,
+    alias: keyAliasName(stage),
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),
     removalPolicy: RemovalPolicy.RETAIN,
@@ -43,7 +44,7 @@ export function createEncryptionKey(
       resources: ['*'],
       conditions: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': logGroupPrefixes(stage, instanceIdentifier).map(
+          'kms:EncryptionContext:aws:logs:arn': logGroupPrefixes(stage).map(
             (prefix) =>
               `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${prefix}*`,
           ),

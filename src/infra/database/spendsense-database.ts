@@ -4,7 +4,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DATABASE_PORT, ENGINE_MAJOR_VERSION, type Stage } from '../../shared/names.js';
+import {
+  DATABASE_PORT,
+  ENGINE_MAJOR_VERSION,
+  accessHostName,
+  alarmNamePrefix,
+  instanceIdentifier,
+  logGroupName,
+  type Stage,
+} from '../../shared/names.js';
 import { AccessHost } from '../access-host/access-host.js';
 import { DatabaseAlarms } from '../alarms/database-alarms.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
@@ -65,18 +73,17 @@ export class SpendSenseDatabase extends Construct {
     const props = resolveProps(spendSenseDatabaseProps);
     this.stage = props.stage;
     this.publiclyAccessible = props.clientCidrs.length > 0;
-    this.instanceIdentifier = `spendsense-${props.stage}`;
+    this.instanceIdentifier = instanceIdentifier(props.stage);
 
-    this.kmsKey = createEncryptionKey(this, props.stage, this.instanceIdentifier);
+    this.kmsKey = createEncryptionKey(this, props.stage);
     const logSettings: LogGroupSettings = {
       encryptionKey: this.kmsKey,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     };
-    const logPrefix = `/spendsense/${props.stage}/database`;
 
     const network = new DatabaseNetwork(this, 'Network', {
-      flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
+      flowLogGroupName: logGroupName(props.stage, 'vpc-flow-logs'),
       logs: logSettings,
       publicSubnets: this.publiclyAccessible || props.accessHost,
     });
@@ -158,7 +165,7 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.lambdaSecurityGroup,
       connectionSecret: this.connectionSecret,
       encryptionKey: this.kmsKey,
-      logGroup: encryptedLogGroup(this, 'ProbeLogGroup', `${logPrefix}/probe`, logSettings),
+      logGroup: encryptedLogGroup(this, 'ProbeLogGroup', logGroupName(props.stage, 'probe'), logSettings),
       reservedConcurrency: props.probeReservedConcurrency,
     });
     this.probeFunction = probe.function;
@@ -177,7 +184,7 @@ export class SpendSenseDatabase extends Construct {
         secretsManagerEndpoint: this.secretsManagerEndpoint,
         automaticallyAfter: props.passwordRotationInterval,
         // Within the key policy's `/spendsense/<stage>/database/*`.
-        logGroupName: `${logPrefix}/rotation`,
+        logGroupName: logGroupName(props.stage, 'rotation'),
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
       });
@@ -189,7 +196,7 @@ export class SpendSenseDatabase extends Construct {
       allocatedStorageGiB: props.allocatedStorageGiB,
       storageType: rds.StorageType.GP3,
       encryptionKey: this.kmsKey,
-      namePrefix: `spendsense-${props.stage}-database`,
+      namePrefix: alarmNamePrefix(props.stage),
       emailAddresses: props.alarmEmailAddresses,
     });
 
@@ -198,7 +205,7 @@ export class SpendSenseDatabase extends Construct {
         vpc: this.vpc,
         databaseSecurityGroup: this.databaseSecurityGroup,
         encryptionKey: this.kmsKey,
-        instanceName: `spendsense-${props.stage}-access-host`,
+        instanceName: accessHostName(props.stage),
       });
     }
 
