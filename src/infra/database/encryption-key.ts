@@ -2,12 +2,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import {
-  keyAliasName,
-  logGroupPrefix,
-  rdsLogGroupPrefix,
-  type Stage,
-} from '../../shared/names.js';
+import { keyAliasName, logGroupPrefix, rdsLogGroupPrefix, type Stage } from '../../shared/names.js';
 
 /** Log groups the key may encrypt: the RDS exports and the stack's own groups. */
 export const logGroupPrefixes = (stage: Stage): string[] => [

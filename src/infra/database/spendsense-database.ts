@@ -20,7 +20,7 @@ import { DatabaseCredentialsRotation } from '../rotation/database-credentials-ro
 import { acknowledgeFindings } from './acknowledgements.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
-import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
+import type { LogGroupSettings } from './log-groups.js';
 import { EnhancedMonitoringRole } from './monitoring-role.js';
 import { DatabaseNetwork } from './network.js';
 import { createParameterGroup } from './parameter-group.js';
@@ -165,7 +165,8 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.lambdaSecurityGroup,
       connectionSecret: this.connectionSecret,
       encryptionKey: this.kmsKey,
-      logGroup: encryptedLogGroup(this, 'ProbeLogGroup', logGroupName(props.stage, 'probe'), logSettings),
+      logGroupName: logGroupName(props.stage, 'probe'),
+      logs: logSettings,
       reservedConcurrency: props.probeReservedConcurrency,
     });
     this.probeFunction = probe.function;
