@@ -8,7 +8,8 @@ import {
   wasNeverSent,
 } from './classify-error.js';
 import { buildClientConfig } from './client-config.js';
-import type { ConnectionSecret } from './connection-secret.js';
+import type { CredentialSource, Login } from './credentials/credential-source.js';
+import { SecretCredentials } from './credentials/secret-credentials.js';
 import {
   type DatabaseOptions,
   type ResolvedDatabaseOptions,
@@ -19,11 +20,8 @@ import {
   DatabaseAuthenticationError,
   DatabaseConnectionError,
   DatabaseConnectionLostError,
-  DatabaseRuntimeError,
-  SecretUnavailableError,
 } from './errors.js';
-import { redactConnectionStrings, redactSecrets } from './redact.js';
-import { parseConnectionSecret } from './secret-source.js';
+import { scrub } from './redact.js';
 
 /** Clients whose socket reported an error or closed: never used again. */
 const deadClients = new WeakSet<pg.Client>();
@@ -82,8 +80,8 @@ const REASON_TEXT: Readonly<Record<ConnectionFailureReason, string>> = {
 };
 
 /**
- * The database of one execution environment: one connection, opened on first use from the
- * connection secret and reused by every later invocation.
+ * The database of one execution environment: one connection, opened on first use with the
+ * credentials of its {@link CredentialSource} and reused by every later invocation.
  *
  * The module holds that connection itself rather than through `pg.Pool`. A Lambda environment
  * serves one invocation at a time, so a pool of one adds nothing but its checkout and release,
@@ -103,14 +101,14 @@ export class Database {
   #leasedAt = 0;
   #releasedAt = 0;
   #watchdog: NodeJS.Timeout | undefined;
-  /** The secret the configuration was built from, and the raw object it was parsed from. */
-  #secret: { readonly raw: unknown; readonly value: ConnectionSecret } | undefined;
+  readonly #credentials: CredentialSource;
+  /** The login the configuration was built from. */
+  #login: Login | undefined;
   #config: pg.ClientConfig | undefined;
-  /** Every password seen, so foreign messages can be scrubbed of old and new ones alike. */
-  readonly #passwords = new Set<string>();
 
   constructor(options: DatabaseOptions) {
     this.#options = resolveDatabaseOptions(options);
+    this.#credentials = new SecretCredentials(this.#options.secretSource);
   }
 
   /**
@@ -159,14 +157,14 @@ export class Database {
   }
 
   /**
-   * Closes the connection and forgets the secret, as a new execution environment would start;
+   * Closes the connection and forgets its configuration, as a new execution environment would start;
    * the next call connects again. For tests, the benchmark and short-lived scripts (an open
    * connection keeps a Node.js process alive). Lambdas never need it.
    */
   async end(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    this.#secret = undefined;
+    this.#login = undefined;
     this.#config = undefined;
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
@@ -267,7 +265,7 @@ export class Database {
 
   /** Opens a connection, retrying only where it is safe. The caller holds the turn. */
   async #connect(): Promise<pg.Client> {
-    let secretRefreshed = false;
+    let refreshed = false;
     let config = await this.#clientConfig(false);
     for (let attempt = 1; ; attempt++) {
       const client = new pg.Client(config);
@@ -283,18 +281,17 @@ export class Database {
       } catch (error) {
         void closeClient(client);
         const failure = classifyConnectError(error);
-        if (failure.kind === 'password-rejected' && !secretRefreshed) {
-          // The password may have been rotated since it was cached: read it again, once.
-          secretRefreshed = true;
-          this.#options.logger.warn('Password rejected; reading the connection secret again', {
-            code: failure.code,
-          });
+        const retryMessage = this.#credentials.retryAfterRejection;
+        if (failure.kind === 'password-rejected' && !refreshed && retryMessage !== undefined) {
+          // The credentials may have changed since they were cached: ask again, once.
+          refreshed = true;
+          this.#options.logger.warn(retryMessage, { code: failure.code });
           config = await this.#clientConfig(true);
           attempt--;
           continue;
         }
         if (failure.kind !== 'connection') {
-          throw this.#authenticationError(failure.code, secretRefreshed, error);
+          throw this.#authenticationError(failure.code, refreshed, error);
         }
         if (!failure.retryable || attempt >= this.#options.maxConnectAttempts) {
           throw this.#connectionError(failure.reason, attempt, failure.code, error);
@@ -311,64 +308,40 @@ export class Database {
           delayMillis,
         });
         await sleep(delayMillis);
-        // A new connection uses the secret as it is now (the source caches it).
+        // A new connection uses the credentials as they are now (the source caches them).
         config = await this.#clientConfig(false);
       }
     }
   }
 
   /**
-   * The client configuration for a new connection. The secret is read each time (the source
-   * caches it), so a rotated one is picked up within the cache age; it is validated and the
-   * configuration rebuilt only when the source returns a different object.
+   * The client configuration for a new connection, rebuilt only when the credential source
+   * returns a different login.
    */
-  async #clientConfig(forceFetch: boolean): Promise<pg.ClientConfig> {
-    const raw = await this.#readSecret(forceFetch);
-    const current = this.#secret;
-    if (this.#config !== undefined && current !== undefined && raw === current.raw) {
-      return this.#config;
+  async #clientConfig(afterRejection: boolean): Promise<pg.ClientConfig> {
+    const login = await this.#credentials.login(afterRejection);
+    if (this.#config === undefined || login !== this.#login) {
+      this.#config = this.#buildConfig(login);
+      this.#login = login;
     }
-    const secret = parseConnectionSecret(raw);
-    this.#passwords.add(secret.password);
-    if (this.#config === undefined || current === undefined || !sameTarget(secret, current.value)) {
-      this.#config = this.#buildConfig(secret);
-    }
-    this.#secret = { raw, value: secret };
     return this.#config;
   }
 
-  async #readSecret(forceFetch: boolean): Promise<unknown> {
-    try {
-      return await this.#options.secretSource({ forceFetch });
-    } catch (error) {
-      if (error instanceof DatabaseRuntimeError) throw error;
-      throw new SecretUnavailableError(
-        `Could not read the connection secret: ${this.#describe(error)}`,
-        'unavailable',
-        { cause: error },
-      );
-    }
-  }
-
-  #buildConfig(secret: ConnectionSecret): pg.ClientConfig {
+  #buildConfig(login: Login): pg.ClientConfig {
     const options = this.#options;
+    const { target } = login;
+    const config = buildClientConfig(
+      { ...target, password: login.password },
+      {
+        extraCertificateAuthorities: options.extraCertificateAuthorities,
+        connectionTimeoutMillis: options.connectionTimeoutMillis,
+        statementTimeoutMillis: options.statementTimeoutMillis,
+        applicationName: options.applicationName,
+        shareSecureContext: true,
+      },
+    );
     return {
-      ...buildClientConfig(
-        {
-          host: secret.host,
-          port: secret.port,
-          database: secret.dbname,
-          user: secret.username,
-          password: secret.password,
-        },
-        {
-          extraCertificateAuthorities: options.extraCertificateAuthorities,
-          connectionTimeoutMillis: options.connectionTimeoutMillis,
-          statementTimeoutMillis: options.statementTimeoutMillis,
-          applicationName: options.applicationName,
-          shareSecureContext: true,
-        },
-      ),
+      ...config,
       // There is no idle timeout: timers do not run while Lambda freezes the environment, so
       // one would fire right after the thaw and close the very connection the new invocation
       // is about to use. The environment's lifetime bounds the connection instead, and one the
@@ -430,13 +403,13 @@ export class Database {
 
   #authenticationError(
     code: string,
-    secretRefreshed: boolean,
+    retried: boolean,
     cause: unknown,
   ): DatabaseAuthenticationError {
-    const user = this.#secret?.value.username ?? 'unknown';
+    const user = this.#login?.target.user ?? 'unknown';
     const detail =
       code === '28P01'
-        ? `The server rejected the password for user ${user}${secretRefreshed ? ', also after reading the secret again bypassing the cache' : ''}: the secret and the database disagree (an unfinished rotation?).`
+        ? this.#credentials.describeRejection(user, retried)
         : `The server refused user ${user} (${code}): check pg_hba rules and the role's LOGIN privilege.`;
     return new DatabaseAuthenticationError(
       `Authentication failed at ${this.#endpoint()}. ${detail}`,
@@ -446,8 +419,8 @@ export class Database {
   }
 
   #endpoint(): string {
-    const secret = this.#secret?.value;
-    return secret === undefined ? 'unknown endpoint' : `${secret.host}:${secret.port}`;
+    const target = this.#login?.target;
+    return target === undefined ? 'unknown endpoint' : `${target.host}:${target.port}`;
   }
 
   /** The error's name, code and message, scrubbed of any password and URL credentials. */
@@ -455,22 +428,12 @@ export class Database {
     const name = error instanceof Error ? error.name : typeof error;
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
-    const scrubbed = redactSecrets(redactConnectionStrings(message), this.#passwords);
+    const scrubbed = scrub(message, this.#credentials.knownSecrets);
     return `${name}${code !== undefined ? ` ${code}` : ''}: ${scrubbed}`;
   }
 }
 
-function sameTarget(a: ConnectionSecret, b: ConnectionSecret): boolean {
-  return (
-    a.host === b.host &&
-    a.port === b.port &&
-    a.dbname === b.dbname &&
-    a.username === b.username &&
-    a.password === b.password
-  );
-}
-
-/** Creates a database with its own connection and secret handling (tests, benchmark, tools). */
+/** Creates a database with its own connection and credentials (tests, benchmark, tools). */
 export function createDatabase(options: DatabaseOptions): Database {
   return new Database(options);
 }

@@ -47,3 +47,11 @@ const URL_CREDENTIALS = /\b(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi;
 export function redactConnectionStrings(text: string): string {
   return text.replace(URL_CREDENTIALS, `$1${MASK}@`);
 }
+
+/**
+ * Everything a message from a foreign library goes through before it is kept: URL credentials
+ * masked, then every known secret (raw and URL-encoded).
+ */
+export function scrub(text: string, secrets: Iterable<string | undefined>): string {
+  return redactSecrets(redactConnectionStrings(text), secrets);
+}
