@@ -8,6 +8,12 @@ export type Stage = (typeof STAGES)[number];
 
 export const DATABASE_NAME = 'spendsense';
 export const MASTER_USERNAME = 'spendsense_admin';
+/** What SpendSense Lambdas log in as: DML on the application schema, nothing else. */
+export const APP_USERNAME = 'spendsense_app';
+/** Owns the application schema; schema changes run as this role. */
+export const MIGRATOR_USERNAME = 'spendsense_migrator';
+/** The schema application tables live in (owned by the migrator). */
+export const APPLICATION_SCHEMA = 'spendsense';
 export const DATABASE_PORT = 5432;
 export const ENGINE = 'postgres';
 export const ENGINE_MAJOR_VERSION = 15;

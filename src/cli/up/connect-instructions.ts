@@ -1,14 +1,23 @@
 import type { LocalConnection } from '../local/connection-url.js';
 import { localConnectionUrl } from '../local/connection-url.js';
+import { APPLICATION_SCHEMA } from '../../shared/names.js';
 
 /**
  * How to connect to the local database with psql, DATABASE_URL and node-postgres. The
  * password never appears: each way reads it from the CLI or the password file when it runs.
  */
-export function connectInstructions(connection: LocalConnection, passwordFile: string): string {
+export function connectInstructions(
+  connection: LocalConnection,
+  passwordFile: string,
+  app: LocalConnection,
+): string {
   const masked = localConnectionUrl(connection, { reveal: false });
   return [
     `Local PostgreSQL 15 is ready: ${masked}`,
+    '',
+    `Application code connects as ${app.user}, like SpendSense Lambdas (DML on the ${APPLICATION_SCHEMA} schema):`,
+    `  ${localConnectionUrl(app, { reveal: false })}`,
+    '  export SPENDSENSE_DB_URL="$(npx spendsense-db local url --as app --reveal)"',
     '',
     'psql:',
     '  psql "$(npx spendsense-db local url --reveal)"',

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { CliError, ExitCode } from '../../exit-codes.js';
 import { resolveStateDir } from '../paths.js';
+import { LOCAL_ROLE_USERS, LOCAL_ROLES, type LocalRole } from '../role-names.js';
 import { printJson, STATE_DIR_DESCRIPTION, STATE_DIR_FLAG, type LocalFlags } from './flags.js';
 
 interface UrlFlags extends LocalFlags {
+  readonly as: string;
   readonly reveal?: boolean;
   readonly json?: boolean;
 }
@@ -13,14 +16,21 @@ export function registerUrlCommand(local: Command): void {
     .description(
       'print the libpq connection URL (sslmode=verify-full, sslrootcert=<local CA>), password masked',
     )
+    .option(
+      '--as <role>',
+      `connect as: ${LOCAL_ROLES.map((role) => `${role} (${LOCAL_ROLE_USERS[role]})`).join(', ')}; application code uses app`,
+      'admin',
+    )
     .option('--reveal', 'print the password too (for psql "$(spendsense-db local url --reveal)")')
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .option('--json', 'print the URL and its parts as JSON')
     .action(async (flags: UrlFlags) => {
+      const role = parseRole(flags.as);
       const { LocalServer } = await import('../local-server.js');
       const { localConnectionUrl } = await import('../connection-url.js');
+      const { localConnectionAs } = await import('../roles.js');
       const server = new LocalServer({ stateDir: resolveStateDir(flags.stateDir) });
-      const connection = await server.connection();
+      const connection = await localConnectionAs(await server.connection(), server.paths, role);
       const url = localConnectionUrl(connection, { reveal: flags.reveal === true });
       if (!(await server.isRunning())) {
         process.stderr.write(
@@ -41,4 +51,16 @@ export function registerUrlCommand(local: Command): void {
       }
       process.stdout.write(url + '\n');
     });
+}
+
+function parseRole(value: string): LocalRole {
+  const role = LOCAL_ROLES.find((candidate) => candidate === value);
+  if (role === undefined) {
+    throw new CliError(
+      `\`--as\` must be one of ${LOCAL_ROLES.join(', ')}. Got ${JSON.stringify(value)}.`,
+      ExitCode.Usage,
+      'admin is spendsense_admin (operators), app is spendsense_app (application code), migrator is spendsense_migrator (schema changes).',
+    );
+  }
+  return role;
 }
