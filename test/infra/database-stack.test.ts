@@ -343,8 +343,8 @@ describe('AC7: encryption at rest and in transit', () => {
     const { template } = stages[stage];
     const key = logicalIdOf(template, 'AWS::KMS::Key');
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // postgresql, upgrade, flow logs, probe, rotation.
-    expect(groups).toHaveLength(5);
+    // postgresql, upgrade, flow logs, probe, rotation, bootstrap and its provider.
+    expect(groups).toHaveLength(7);
     for (const group of groups)
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
   });

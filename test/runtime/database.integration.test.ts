@@ -330,6 +330,7 @@ describe('rotation: the secret is re-read when the password is rejected', () => 
 
   beforeAll(async () => {
     await admin.query(`create role ${role} login password '${oldPassword}'`);
+    await admin.query(`grant connect on database ${server.database} to ${role}`);
   });
 
   afterAll(async () => {
@@ -338,6 +339,7 @@ describe('rotation: the secret is re-read when the password is rejected', () => 
       `select pg_terminate_backend(pid, 5000) from pg_stat_activity where usename = $1`,
       [role],
     );
+    await admin.query(`revoke connect on database ${server.database} from ${role}`);
     await admin.query(`drop role ${role}`);
   });
 

@@ -15,6 +15,7 @@ import {
 } from '../../shared/names.js';
 import { AccessHost } from '../access-host/access-host.js';
 import { DatabaseAlarms } from '../alarms/database-alarms.js';
+import { DatabaseBootstrap } from '../bootstrap/database-bootstrap.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
 import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
@@ -59,6 +60,8 @@ export class SpendSenseDatabase extends Construct {
   readonly probeFunction: lambda.IFunction;
   /** True when developer client CIDRs made the instance publicly accessible. */
   readonly publiclyAccessible: boolean;
+  /** Creates and converges the database roles at deploy time. */
+  readonly bootstrap: DatabaseBootstrap;
   /** The password rotation; `undefined` when `passwordRotation` is off. */
   readonly rotation?: DatabaseCredentialsRotation;
   /** CloudWatch alarms on the instance and the topic they notify. */
@@ -159,6 +162,22 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.endpointSecurityGroup,
     });
 
+    this.bootstrap = new DatabaseBootstrap(this, 'Bootstrap', {
+      instance: this.instance,
+      instanceClass: `db.${props.instanceType.toString()}`,
+      credentialsSecret: this.credentialsSecret,
+      encryptionKey: this.kmsKey,
+      vpc: this.vpc,
+      vpcSubnets: { subnets: [...this.isolatedSubnets] },
+      securityGroup: this.lambdaSecurityGroup,
+      reachableAfter: [this.secretsManagerEndpoint, securityGroups],
+      logGroupNames: {
+        function: logGroupName(props.stage, 'bootstrap'),
+        provider: logGroupName(props.stage, 'bootstrap-provider'),
+      },
+      logs: logSettings,
+    });
+
     const probe = new ProbeFunction(this, 'Probe', {
       vpc: this.vpc,
       subnets: this.isolatedSubnets,
@@ -189,6 +208,9 @@ export class SpendSenseDatabase extends Construct {
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
       });
+      // The first rotation starts as soon as its schedule exists: let the bootstrap log in
+      // with AWSCURRENT first. (It also copes with a rotation in flight, should one be.)
+      this.rotation.schedule.node.addDependency(this.bootstrap.resource);
     }
 
     this.alarms = new DatabaseAlarms(this, 'Alarms', {

@@ -77,6 +77,40 @@ export async function logIn(
   }
 }
 
+/** A password the database may accept, and where it came from (for the log, never the value). */
+export interface KnownPassword {
+  readonly source: string;
+  readonly password: string;
+}
+
+/** A session opened with one of the known passwords. */
+export interface KnownSession extends KnownPassword {
+  readonly client: pg.Client;
+}
+
+/**
+ * Logs in as `user` with each candidate in turn (a password already tried is skipped) and
+ * returns the first session the database accepts, or `undefined` when it rejects them all.
+ * Anything but a rejected password (network, TLS) fails at once.
+ */
+export async function logInWithFirstAccepted(
+  target: DatabaseTarget,
+  user: string,
+  candidates: readonly KnownPassword[],
+  options: DatabaseAccessOptions,
+  onRejected: (candidate: KnownPassword) => void,
+): Promise<KnownSession | undefined> {
+  const tried = new Set<string>();
+  for (const candidate of candidates) {
+    if (tried.has(candidate.password)) continue;
+    tried.add(candidate.password);
+    const login = await logIn(target, user, candidate.password, options);
+    if (login.outcome === 'connected') return { client: login.client, ...candidate };
+    onRejected(candidate);
+  }
+  return undefined;
+}
+
 /**
  * Sets `username`'s password through an open session. The statement carries the SCRAM verifier,
  * not the password, so nothing the server logs or shows in `pg_stat_activity` reveals it.

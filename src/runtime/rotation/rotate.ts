@@ -6,7 +6,7 @@ import { syncConnectionSecret } from './connection-sync.js';
 import { type RotationContext, readCredentials } from './context.js';
 import type { DatabaseAccessOptions, DatabaseTarget } from './database.js';
 import { RotationConfigurationError, RotationError, RotationStateError } from './errors.js';
-import { jsonLineLogger, type RotationLogger, redactingLogger } from './logger.js';
+import { jsonLineLogger, type RotationLogger, redactingLogger, withFields } from './logger.js';
 import { SecretStore, StagingLabel } from './secret-store.js';
 import { createSecret } from './steps/create-secret.js';
 import { finishSecret } from './steps/finish-secret.js';
@@ -61,11 +61,7 @@ export async function rotateSecret(
   const logger = redactingLogger(dependencies.logger ?? jsonLineLogger(), seen);
   const fields = { step, secretId, clientRequestToken: token };
   const started = Date.now();
-  const stepLogger: RotationLogger = {
-    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
-    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
-  };
+  const stepLogger = withFields(logger, fields);
   try {
     const store = new SecretStore(dependencies.secretsManager);
     const context: RotationContext = {

@@ -49,18 +49,20 @@ export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promis
   }
 }
 
-/** A fresh login role with a random password, created by `admin`. */
+/** A fresh login role with a random password that may connect, created by `admin`. */
 export async function createLoginRole(
   server: TestPostgres,
   admin: DatabaseUser,
   username: string,
 ): Promise<DatabaseUser> {
   const password = generatePassword();
-  await withSession(server, admin, (client) =>
-    client.query(
-      `create role ${client.escapeIdentifier(username)} login password ${client.escapeLiteral(password)}`,
-    ),
-  );
+  await withSession(server, admin, async (client) => {
+    const role = client.escapeIdentifier(username);
+    await client.query(`create role ${role} login password ${client.escapeLiteral(password)}`);
+    await client.query(
+      `grant connect on database ${client.escapeIdentifier(server.database)} to ${role}`,
+    );
+  });
   return { username, password };
 }
 
