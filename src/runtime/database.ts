@@ -9,7 +9,6 @@ import {
 } from './classify-error.js';
 import { buildClientConfig } from './client-config.js';
 import type { CredentialSource, Login } from './credentials/credential-source.js';
-import { SecretCredentials } from './credentials/secret-credentials.js';
 import {
   type DatabaseOptions,
   type ResolvedDatabaseOptions,
@@ -20,6 +19,7 @@ import {
   DatabaseAuthenticationError,
   DatabaseConnectionError,
   DatabaseConnectionLostError,
+  DatabaseRuntimeError,
 } from './errors.js';
 import { scrub } from './redact.js';
 
@@ -108,7 +108,7 @@ export class Database {
 
   constructor(options: DatabaseOptions) {
     this.#options = resolveDatabaseOptions(options);
-    this.#credentials = new SecretCredentials(this.#options.secretSource);
+    this.#credentials = this.#options.credentials;
   }
 
   /**
@@ -280,6 +280,8 @@ export class Database {
         return client;
       } catch (error) {
         void closeClient(client);
+        // Ours already (an IAM token that could not be signed): nothing reached the server.
+        if (error instanceof DatabaseRuntimeError) throw error;
         const failure = classifyConnectError(error);
         const retryMessage = this.#credentials.retryAfterRejection;
         if (failure.kind === 'password-rejected' && !refreshed && retryMessage !== undefined) {

@@ -2,11 +2,6 @@ import { TransformParameterError } from '@aws-lambda-powertools/parameters/error
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { CONNECTION_SECRET_ENV } from '../shared/names.js';
 import {
-  type ConnectionSecret,
-  connectionSecretSchema,
-  describeSecretProblems,
-} from './connection-secret.js';
-import {
   SecretMalformedError,
   SecretUnavailableError,
   type SecretUnavailableReason,
@@ -105,15 +100,4 @@ function secretReadError(secretId: string, error: unknown): Error {
     reason,
     { cause: sdkError },
   );
-}
-
-/** Validates the secret's JSON; the error names the bad fields, never their values. */
-export function parseConnectionSecret(value: unknown): ConnectionSecret {
-  const parsed = connectionSecretSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new SecretMalformedError(
-      `The connection secret does not have the expected shape: ${describeSecretProblems(parsed.error)}.`,
-    );
-  }
-  return parsed.data;
 }

@@ -31,6 +31,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import {
+  APP_USERNAME,
   DATABASE_NAME,
   DATABASE_PORT,
   MASTER_USERNAME,
@@ -390,8 +391,11 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
         serverVersion: '15.10',
         serverMajor: 15,
         encrypted: true,
+        tlsVersion: 'TLSv1.3',
         database: DATABASE_NAME,
-        user: MASTER_USERNAME,
+        user: APP_USERNAME,
+        superuser: false,
+        canCreateRoles: false,
         connectMillis: 48.6,
         queryMillis: 2.1,
       },

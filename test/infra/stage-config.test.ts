@@ -191,9 +191,10 @@ describe('the stage configuration', () => {
     ],
     ['spendsense:prod:proxy.enabled', 'on', ['prod.proxy.enabled', 'got "on"', 'true or false']],
     [
-      'spendsense:dev:proxy.iamAuth',
+      // Retired: the proxy always takes IAM authentication from clients, end to end.
+      'spendsense:prod:proxy.iamAuth',
       'true',
-      ['dev.proxy.iamAuth', 'got true', 'false while proxy.enabled is false'],
+      ['spendsense:prod:proxy.iamAuth: unknown key', 'proxy.enabled'],
     ],
     [
       'spendsense:dev:accessHost',
@@ -283,7 +284,7 @@ describe('the stage configuration', () => {
       { emailAddresses: ['ops@example.com', 'oncall@example.com'] },
     ],
     ['spendsense:dev:rotation.days', '7', 'dev', 'rotation', { enabled: true, days: 7 }],
-    ['spendsense:prod:proxy.iamAuth', 'true', 'prod', 'proxy', { enabled: true, iamAuth: true }],
+    ['spendsense:dev:proxy.enabled', 'true', 'dev', 'proxy', { enabled: true }],
   ] as const)(
     'reads the nested field %s=%s with its type, keeping its siblings',
     (key, value, stage, field, expected) => {

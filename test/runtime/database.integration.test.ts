@@ -12,9 +12,9 @@ import {
   DatabaseConnectionError,
   DatabaseConnectionLostError,
   type DatabaseLogger,
-  type DatabaseOptions,
-  secretsManagerSource,
+  type SecretDatabaseOptions,
 } from '../../src/runtime/index.js';
+import { secretsManagerSource } from '../../src/runtime/secret-source.js';
 import { expectNoSecretIn } from './secret-leaks.js';
 
 const server = inject('postgres');
@@ -47,7 +47,7 @@ const admin = new pg.Client({
 });
 
 const opened: Database[] = [];
-function open(options: Partial<DatabaseOptions> & Pick<DatabaseOptions, 'secretSource'>): Database {
+function open(options: SecretDatabaseOptions): Database {
   const database = createDatabase({ extraCertificateAuthorities: [server.caPem], ...options });
   opened.push(database);
   return database;

@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   createDatabase,
   SecretMalformedError,
-  secretsManagerSource,
   SecretUnavailableError,
 } from '../../src/runtime/index.js';
+import { secretsManagerSource } from '../../src/runtime/secret-source.js';
 import { expectNoSecretIn } from './secret-leaks.js';
 
 const secretsManager = mockClient(SecretsManagerClient);

@@ -47,8 +47,8 @@ export const ALLOWED = {
   'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
   'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
   'alarms.emailAddresses': `a list of at most ${MAX_ALARM_EMAIL_ADDRESSES} email addresses such as ops@example.com, each once`,
-  'proxy.enabled': 'true or false (SpendSense Lambdas connect through RDS Proxy)',
-  'proxy.iamAuth': 'true or false (the proxy requires IAM authentication from clients)',
+  'proxy.enabled':
+    'true or false (SpendSense Lambdas connect through RDS Proxy, IAM authentication end to end)',
 } as const;
 
 export const stageConfigSchema = z
@@ -128,8 +128,8 @@ export const stageConfigSchema = z
           });
         }),
     }),
-    /** RDS Proxy in front of the instance; the connection secret then names the proxy. */
-    proxy: z.strictObject({ enabled: z.boolean(), iamAuth: z.boolean() }),
+    /** RDS Proxy in front of the instance; the application descriptor then names the proxy. */
+    proxy: z.strictObject({ enabled: z.boolean() }),
   })
   .superRefine((config, ctx) => {
     const fail = (field: StageConfigField, message: string): void => {
@@ -148,13 +148,6 @@ export const stageConfigSchema = z
       fail(
         'preferredBackupWindow',
         `a window that does not overlap preferredMaintenanceWindow (${config.preferredMaintenanceWindow})`,
-      );
-    }
-
-    if (config.proxy.iamAuth && !config.proxy.enabled) {
-      fail(
-        'proxy.iamAuth',
-        'false while proxy.enabled is false (IAM authentication is a setting of the proxy)',
       );
     }
 

@@ -30,7 +30,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     // Opt-in: the host and its public address cost about $7.40 a month (docs/operations.md).
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
-    proxy: { enabled: false, iamAuth: false },
+    proxy: { enabled: false },
   },
   prod: {
     stage: 'prod',
@@ -51,6 +51,6 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     rotation: { enabled: true, days: 30 },
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
-    proxy: { enabled: true, iamAuth: false },
+    proxy: { enabled: true },
   },
 };

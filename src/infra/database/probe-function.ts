@@ -1,13 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONNECTION_SECRET_ENV } from '../../shared/names.js';
+import {
+  APP_USERNAME,
+  APPLICATION_AUTH_METHOD,
+  DATABASE_NAME,
+  DatabaseEnvironment,
+} from '../../shared/names.js';
 import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
+import type { ApplicationEndpoint } from './application-access.js';
 import type { LogGroupSettings } from './log-groups.js';
 
 export const PROBE_ENTRY = fileURLToPath(new URL('../../lambda/probe/handler.ts', import.meta.url));
@@ -16,19 +20,22 @@ export interface ProbeFunctionProps {
   readonly vpc: ec2.IVpc;
   readonly subnets: readonly ec2.ISubnet[];
   readonly securityGroup: ec2.ISecurityGroup;
-  readonly connectionSecret: secretsmanager.ISecret;
-  readonly encryptionKey: kms.IKey;
+  /** Where SpendSense functions connect (the instance, or RDS Proxy). */
+  readonly endpoint: ApplicationEndpoint;
+  /** `rds-db:connect` as `spendsense_app` there: the policy every SpendSense function attaches. */
+  readonly accessPolicy: iam.IManagedPolicy;
   readonly logGroupName: string;
   readonly logs: LogGroupSettings;
   readonly reservedConcurrency: number;
 }
 
 /**
- * The connectivity probe: a Lambda placed exactly where SpendSense Lambdas will be (Lambda
- * security group, isolated subnets), using the runtime module to connect. `spendsense-db
- * verify` invokes it after a deployment to prove acceptance criterion 3 end to end.
- *
- * Its role can read one secret and decrypt with the stage key through Secrets Manager only.
+ * The connectivity probe, the model SpendSense Lambda: placed exactly where they will be
+ * (Lambda security group, isolated subnets), configured the way a later stack configures them
+ * (the application connection descriptor in its environment, the exported access policy), it
+ * logs in as `spendsense_app` with IAM authentication through the runtime module and reads no
+ * secret. `spendsense-db verify` invokes it after a deployment to prove acceptance criterion 3
+ * end to end.
  */
 export class ProbeFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -47,25 +54,22 @@ export class ProbeFunction extends Construct {
       securityGroups: [props.securityGroup],
       logGroupName: props.logGroupName,
       logs: props.logs,
-      environment: { [CONNECTION_SECRET_ENV]: props.connectionSecret.secretArn },
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadTheConnectionSecret',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [props.connectionSecret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManagerOnly',
-          actions: ['kms:Decrypt'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
-          },
-        }),
-      ],
+      environment: applicationEnvironment(props.endpoint),
+      managedPolicies: [props.accessPolicy],
     });
     this.function = probe.function;
     this.role = probe.role;
     this.policy = probe.policy;
   }
+}
+
+/** The environment the runtime module reads the application connection descriptor from. */
+export function applicationEnvironment(endpoint: ApplicationEndpoint): Record<string, string> {
+  return {
+    [DatabaseEnvironment.Host]: endpoint.host,
+    [DatabaseEnvironment.Port]: endpoint.port,
+    [DatabaseEnvironment.Name]: DATABASE_NAME,
+    [DatabaseEnvironment.User]: APP_USERNAME,
+    [DatabaseEnvironment.AuthMethod]: APPLICATION_AUTH_METHOD,
+  };
 }

@@ -4,7 +4,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { proxyConnectionsPercent } from '../../shared/connection-budget.js';
+import { instanceCapacity } from '../../shared/instance-classes.js';
+import { estimatedMaxConnections } from '../../shared/max-connections.js';
 import {
+  APP_USERNAME,
   DATABASE_PORT,
   ENGINE_MAJOR_VERSION,
   accessHostName,
@@ -19,6 +23,7 @@ import { DatabaseBootstrap } from '../bootstrap/database-bootstrap.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
 import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { ApplicationAccess, type ApplicationEndpoint } from './application-access.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
 import type { LogGroupSettings } from './log-groups.js';
@@ -54,8 +59,15 @@ export class SpendSenseDatabase extends Construct {
   readonly instance: rds.DatabaseInstance;
   /** The generated master credentials, attached to the instance. */
   readonly credentialsSecret: secretsmanager.ISecret;
-  /** `{ url, engine, host, port, dbname, username, password }` for SpendSense code. */
+  /**
+   * `{ url, engine, host, port, dbname, username, password }` of the master user, for operators
+   * and tools; no SpendSense function can read it.
+   */
   readonly connectionSecret: secretsmanager.Secret;
+  /** Where SpendSense functions connect: the proxy when there is one, else the instance. */
+  readonly applicationEndpoint: ApplicationEndpoint;
+  /** The managed policy that lets a function log in there as `spendsense_app`. */
+  readonly applicationAccess: ApplicationAccess;
   readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
   readonly probeFunction: lambda.IFunction;
   /** True when developer client CIDRs made the instance publicly accessible. */
@@ -128,31 +140,54 @@ export class SpendSenseDatabase extends Construct {
     }
     this.credentialsSecret = this.instance.secret;
 
+    const instanceClass = `db.${props.instanceType.toString()}`;
+    const capacity = instanceCapacity(instanceClass);
+    if (capacity === undefined) {
+      throw new Error(`\`instanceType\` ${instanceClass} is not in the instance class table.`);
+    }
     if (props.proxy) {
       this.proxy = new DatabaseProxy(this, 'Proxy', {
         vpc: this.vpc,
         subnets: { subnets: [...this.isolatedSubnets] },
         instance: this.instance,
-        credentialsSecret: this.credentialsSecret,
-        encryptionKey: this.kmsKey,
+        databaseUser: APP_USERNAME,
         clientSecurityGroups: [this.lambdaSecurityGroup],
-        secretsManagerEndpointSecurityGroup: this.endpointSecurityGroup,
-        iamAuth: props.proxyIamAuth,
+        maxConnectionsPercent: proxyConnectionsPercent(estimatedMaxConnections(capacity)),
       });
     }
 
-    // SpendSense code connects where the connection secret says: through the proxy when there
-    // is one (it listens on the database port), else to the instance.
-    this.connectionSecret = createConnectionSecret(
-      this,
-      props.stage,
-      this.kmsKey,
+    // SpendSense functions log in as spendsense_app with IAM authentication: through the proxy
+    // when there is one (it listens on the database port), else to the instance.
+    const instanceResourceId = this.instance.instanceResourceId;
+    if (instanceResourceId === undefined) {
+      throw new Error('The instance has no resource id (DbiResourceId) for IAM authentication.');
+    }
+    this.applicationEndpoint =
       this.proxy === undefined
         ? {
             host: this.instance.dbInstanceEndpointAddress,
             port: this.instance.dbInstanceEndpointPort,
+            resourceId: instanceResourceId,
+            kind: 'instance',
           }
-        : { host: this.proxy.endpoint, port: DATABASE_PORT },
+        : {
+            host: this.proxy.endpoint,
+            port: String(DATABASE_PORT),
+            resourceId: this.proxy.resourceId,
+            kind: 'RDS Proxy',
+          };
+    this.applicationAccess = new ApplicationAccess(this, 'ApplicationAccess', {
+      resourceId: this.applicationEndpoint.resourceId,
+      endpointKind: this.applicationEndpoint.kind,
+    });
+
+    // For operators and tools (check, tunnel) and kept in step by the rotation: always the
+    // instance itself, since the proxy takes IAM tokens only.
+    this.connectionSecret = createConnectionSecret(
+      this,
+      props.stage,
+      this.kmsKey,
+      { host: this.instance.dbInstanceEndpointAddress, port: this.instance.dbInstanceEndpointPort },
       this.credentialsSecret,
     );
 
@@ -164,7 +199,7 @@ export class SpendSenseDatabase extends Construct {
 
     this.bootstrap = new DatabaseBootstrap(this, 'Bootstrap', {
       instance: this.instance,
-      instanceClass: `db.${props.instanceType.toString()}`,
+      instanceClass,
       credentialsSecret: this.credentialsSecret,
       encryptionKey: this.kmsKey,
       vpc: this.vpc,
@@ -178,12 +213,15 @@ export class SpendSenseDatabase extends Construct {
       logs: logSettings,
     });
 
+    // Clients of the proxy need the roles it logs in as.
+    this.proxy?.proxy.node.addDependency(this.bootstrap.resource);
+
     const probe = new ProbeFunction(this, 'Probe', {
       vpc: this.vpc,
       subnets: this.isolatedSubnets,
       securityGroup: this.lambdaSecurityGroup,
-      connectionSecret: this.connectionSecret,
-      encryptionKey: this.kmsKey,
+      endpoint: this.applicationEndpoint,
+      accessPolicy: this.applicationAccess.policy,
       logGroupName: logGroupName(props.stage, 'probe'),
       logs: logSettings,
       reservedConcurrency: props.probeReservedConcurrency,

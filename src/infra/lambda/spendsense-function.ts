@@ -28,7 +28,7 @@ export interface ExtraFile {
 
 /**
  * How every SpendSense function is bundled: by the local esbuild (no Docker), as ESM, minified,
- * with a source map, and any extra files copied beside the bundle.
+ * with a source map, the AWS SDK included, and any extra files copied beside the bundle.
  */
 export function functionBundling(extraFiles: readonly ExtraFile[] = []): nodejs.BundlingOptions {
   return {
@@ -38,8 +38,10 @@ export function functionBundling(extraFiles: readonly ExtraFile[] = []): nodejs.
     // node-postgres and other CommonJS dependencies call require() for Node built-ins.
     banner:
       "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    // The runtime ships the AWS SDK v3; pg-native is an optional native addon pg never needs.
-    externalModules: ['@aws-sdk/*', 'pg-native'],
+    // The AWS SDK is bundled rather than taken from the Lambda runtime: the version the tests ran
+    // against is the one that runs, and `@aws-sdk/rds-signer`, which signs IAM authentication
+    // tokens, is not part of the runtime's SDK. pg-native is an optional addon pg never loads.
+    externalModules: ['pg-native'],
     minify: true,
     sourceMap: true,
     sourcesContent: false,

@@ -1,8 +1,8 @@
 import { errorCode } from '../classify-error.js';
-import type { ConnectionSecret } from '../connection-secret.js';
+import { type ConnectionSecret, parseConnectionSecret } from '../connection-secret.js';
 import { DatabaseRuntimeError, SecretUnavailableError } from '../errors.js';
 import { scrub } from '../redact.js';
-import { parseConnectionSecret, type SecretSource } from '../secret-source.js';
+import type { SecretSource } from '../secret-source.js';
 import type { CredentialSource, Login } from './credential-source.js';
 
 /**
