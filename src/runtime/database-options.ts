@@ -67,10 +67,10 @@ export interface CommonDatabaseOptions {
   /** @default 2000 */
   readonly retryMaxDelayMillis?: number;
   /**
-   * A connection idle for longer than this is given a turn of the event loop before use, so a
+   * A connection idle for longer than this is given turns of the event loop before use, so a
    * close or error the server sent meanwhile is processed before a statement is written to a
-   * dead socket. (It is given one anyway whenever the event loop has turned since its last use,
-   * which is always the case after a frozen environment thaws.)
+   * dead socket. (It is given one anyway whenever the process waited for I/O since its last
+   * use, as a frozen environment does, however short the freeze.)
    * @default 1000
    */
   readonly revalidateAfterIdleMillis?: number;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { fullJitterDelayMillis } from './backoff.js';
@@ -22,6 +23,7 @@ import {
   DatabaseRuntimeError,
 } from './errors.js';
 import { scrub } from './redact.js';
+import { scrubbedCause } from './scrubbed-cause.js';
 
 /** Clients whose socket reported an error or closed: never used again. */
 const deadClients = new WeakSet<pg.Client>();
@@ -32,18 +34,28 @@ function markDead(this: pg.Client): void {
 }
 const ignore = (): void => undefined;
 
+/**
+ * Waiting for I/O this long or longer since the connection's last use means the environment
+ * may have been frozen meanwhile (see `#waitedSinceRelease`).
+ */
+const WAITED_FOR_IO_MILLIS = 1;
+
 /** How a call that held the connection ended. */
 type Outcome = 'ok' | 'failed' | 'session-failed';
 
 /**
- * Resolves after the event loop has polled for I/O at least once. After a long idle (typically
- * a frozen environment) this lets a close or error the server sent meanwhile, still unread in
- * the socket buffer, mark the connection dead before a statement is written to it. One
- * `setImmediate` is not enough: called from an I/O callback it runs before the next poll.
+ * Lets a close or error the server sent while the connection sat idle, still unread in the
+ * socket buffer, mark the connection dead before a statement is written to it.
+ *
+ * `afterPoll`: resolves after the event loop has polled for I/O at least once more, whatever
+ * phase this is called from (one `setImmediate` called from an I/O callback runs before the
+ * next poll). Otherwise one turn: enough when the process waited for I/O since the connection
+ * was last used, as a frozen environment does, since whatever arrived during the wait is
+ * delivered with what woke the process, before any immediate runs.
  */
-async function afterPendingIo(): Promise<void> {
+async function afterPendingIo(afterPoll: boolean): Promise<void> {
   await nextTurn();
-  await nextTurn();
+  if (afterPoll) await nextTurn();
 }
 
 /**
@@ -100,6 +112,8 @@ export class Database {
   readonly #waiters: (() => void)[] = [];
   #leasedAt = 0;
   #releasedAt = 0;
+  /** The event loop's idle time (time spent waiting for I/O) when the connection was released. */
+  #idleAtRelease = Number.NEGATIVE_INFINITY;
   #watchdog: NodeJS.Timeout | undefined;
   readonly #credentials: CredentialSource;
   /** The login the configuration was built from. */
@@ -119,12 +133,14 @@ export class Database {
     text: string | pg.QueryConfig,
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    // Warm path: the connection answered moments ago and nobody else holds it.
+    // Warm path: the connection answered moments ago, in this same run of the event loop, and
+    // nobody else holds it.
     const client = this.#client;
     const now = Date.now();
     if (
       client !== undefined &&
       !this.#busy &&
+      !this.#waitedSinceRelease() &&
       now - this.#releasedAt < this.#options.revalidateAfterIdleMillis &&
       !deadClients.has(client)
     ) {
@@ -148,9 +164,12 @@ export class Database {
       outcome = 'ok';
       return result;
     } catch (error) {
-      // Judged by the connection's state alone: `work` may also fail on its own I/O (an HTTP
-      // call reset, say), which says nothing about the database connection.
-      throw this.#statementError(client, error, false);
+      // Judged by the connection's state, or by the server itself (a FATAL error such as 57P01
+      // when the backend is terminated): `work` may also fail on its own I/O (an HTTP call
+      // reset, say), which says nothing about the database connection.
+      const fromServer = error instanceof pg.DatabaseError && isSessionFailure(error);
+      if (fromServer) outcome = 'session-failed';
+      throw this.#statementError(client, error, fromServer);
     } finally {
       this.#unlease(client, outcome);
     }
@@ -168,6 +187,7 @@ export class Database {
     this.#config = undefined;
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
+    this.#idleAtRelease = Number.NEGATIVE_INFINITY;
     if (client !== undefined) {
       deadClients.add(client);
       await closeClient(client);
@@ -216,11 +236,9 @@ export class Database {
     this.#leasedAt = Date.now();
     try {
       let client = this.#client;
-      if (
-        client !== undefined &&
-        Date.now() - this.#releasedAt >= this.#options.revalidateAfterIdleMillis
-      ) {
-        await afterPendingIo();
+      if (client !== undefined) {
+        const longIdle = Date.now() - this.#releasedAt >= this.#options.revalidateAfterIdleMillis;
+        if (longIdle || this.#waitedSinceRelease()) await afterPendingIo(longIdle);
       }
       if (client !== undefined && deadClients.has(client)) {
         this.#discard(client);
@@ -237,6 +255,7 @@ export class Database {
 
   #unlease(client: pg.Client, outcome: Outcome): void {
     this.#releasedAt = Date.now();
+    this.#idleAtRelease = performance.nodeTiming.idleTime;
     const status = client.getTransactionStatus();
     const leftInTransaction = status === 'T' || status === 'E';
     if (leftInTransaction || outcome === 'session-failed' || deadClients.has(client)) {
@@ -249,6 +268,18 @@ export class Database {
       this.#discard(client);
     }
     this.#passTurn();
+  }
+
+  /**
+   * True when the process went back to waiting for I/O since the connection was last used:
+   * the invocation may have ended and Lambda frozen the environment, however briefly, so a
+   * close the server sent meanwhile may sit unread. A frozen process is frozen in that wait, so
+   * the freeze counts as idle time. Statements issued back to back, or a reply awaited from a
+   * fast peer, stay under the threshold and keep the warm path (reading the idle time costs
+   * about 60 ns).
+   */
+  #waitedSinceRelease(): boolean {
+    return performance.nodeTiming.idleTime - this.#idleAtRelease >= WAITED_FOR_IO_MILLIS;
   }
 
   #passTurn(): void {
@@ -378,13 +409,13 @@ export class Database {
     if (timedOutClients.has(client)) {
       return new DatabaseConnectionLostError(
         `No answer within ${this.#options.queryTimeoutMillis} ms (queryTimeoutMillis): the connection was closed; the statement may still have run, so it was not retried.`,
-        { cause: error },
+        { cause: scrubbedCause(error, this.#credentials.knownSecrets) },
       );
     }
     if (!deadClients.has(client) && !(fromDriver && isSessionFailure(error))) return error;
     return new DatabaseConnectionLostError(
       `The database connection broke while a statement was in flight (${this.#describe(error)}); it may or may not have run, so it was not retried.`,
-      { cause: error },
+      { cause: scrubbedCause(error, this.#credentials.knownSecrets) },
     );
   }
 
@@ -399,7 +430,7 @@ export class Database {
       reason,
       attempts,
       code,
-      { cause },
+      { cause: scrubbedCause(cause, this.#credentials.knownSecrets) },
     );
   }
 
@@ -416,7 +447,7 @@ export class Database {
     return new DatabaseAuthenticationError(
       `Authentication failed at ${this.#endpoint()}. ${detail}`,
       code,
-      { cause },
+      { cause: scrubbedCause(cause, this.#credentials.knownSecrets) },
     );
   }
 

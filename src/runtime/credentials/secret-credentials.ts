@@ -2,6 +2,7 @@ import { errorCode } from '../classify-error.js';
 import { type ConnectionSecret, parseConnectionSecret } from '../connection-secret.js';
 import { DatabaseRuntimeError, SecretUnavailableError } from '../errors.js';
 import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
 import type { SecretSource } from '../secret-source.js';
 import type { CredentialSource, Login } from './credential-source.js';
 
@@ -53,7 +54,7 @@ export class SecretCredentials implements CredentialSource {
       throw new SecretUnavailableError(
         `Could not read the connection secret: ${name}${code === undefined ? '' : ` ${code}`}: ${scrub(message, this.#passwords)}`,
         'unavailable',
-        { cause: error },
+        { cause: scrubbedCause(error, this.#passwords) },
       );
     }
   }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { classifyConnectError, errorCode } from '../classify-error.js';
 import { buildClientConfig } from '../client-config.js';
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
+import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
 import { RotationDatabaseError } from './errors.js';
 import { scramSha256Verifier } from './scram.js';
 
@@ -72,7 +73,7 @@ export async function logIn(
       `Could not open a session as ${user} on ${target.host}:${target.port}/${target.database}: ${detail}${failure.code === undefined ? '' : ` (${failure.code})`}.`,
       'unreachable',
       failure.code,
-      { cause: error },
+      { cause: scrubbedCause(error, [password]) },
     );
   }
 }
@@ -163,8 +164,8 @@ function statementError(
   secrets: readonly string[],
 ): RotationDatabaseError {
   const message = error instanceof Error ? error.message : String(error);
-  const detail = redactSecrets(redactConnectionStrings(message), secrets);
-  // A foreign error that quoted a secret does not travel on, not even as the cause.
-  const cause = detail === message ? error : undefined;
-  return new RotationDatabaseError(`${what}: ${detail}`, 'statement', errorCode(error), { cause });
+  const detail = scrub(message, secrets);
+  return new RotationDatabaseError(`${what}: ${detail}`, 'statement', errorCode(error), {
+    cause: scrubbedCause(error, secrets),
+  });
 }

@@ -1,4 +1,4 @@
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
+import { scrub } from '../redact.js';
 
 /** Scalars only, so nothing structured (a secret's JSON, an error object) can slip into a line. */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -32,7 +32,7 @@ export function redactingLogger(
   logger: RotationLogger,
   secrets: ReadonlySet<string>,
 ): RotationLogger {
-  const clean = (text: string): string => redactSecrets(redactConnectionStrings(text), secrets);
+  const clean = (text: string): string => scrub(text, secrets);
   const cleanFields = (fields: LogFields = {}): LogFields =>
     Object.fromEntries(
       Object.entries(fields).map(([key, value]) => [

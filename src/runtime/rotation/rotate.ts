@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { PASSWORD_LENGTH } from '../../shared/names.js';
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
+import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
 import { syncConnectionSecret } from './connection-sync.js';
 import { type RotationContext, readCredentials } from './context.js';
 import type { DatabaseAccessOptions, DatabaseTarget } from './database.js';
@@ -149,15 +150,19 @@ async function checkVersion(
   return stages;
 }
 
-/** The error to report: ours as is when clean, anything else wrapped with a scrubbed message. */
+/**
+ * The error to report: ours as is when its message is clean (its causes are scrubbed copies
+ * already), anything else wrapped with a scrubbed message and a scrubbed copy as the cause.
+ */
 function safeError(error: unknown, seen: ReadonlySet<string>): RotationError {
   const message = error instanceof Error ? error.message : String(error);
-  const clean = redactSecrets(redactConnectionStrings(message), seen);
+  const clean = scrub(message, seen);
   if (error instanceof RotationError && clean === message) return error;
   const name = error instanceof Error ? error.name : 'UnknownError';
   return new RotationError(
     error instanceof RotationError ? clean : `Unexpected ${name}: ${clean}`,
-    // A cause whose message quoted a secret stays behind.
-    clean === message ? { cause: error } : undefined,
+    {
+      cause: scrubbedCause(error, seen),
+    },
   );
 }
