@@ -3,14 +3,13 @@ import { z } from 'zod';
 import { PASSWORD_LENGTH } from '../../shared/names.js';
 import { scrub } from '../redact.js';
 import { scrubbedCause } from '../scrubbed-cause.js';
-import { syncConnectionSecret } from './connection-sync.js';
-import { type RotationContext, readCredentials } from './context.js';
+import type { RotationContext } from './context.js';
 import type { DatabaseAccessOptions, DatabaseTarget } from './database.js';
 import { RotationConfigurationError, RotationError, RotationStateError } from './errors.js';
 import { jsonLineLogger, type RotationLogger, redactingLogger, withFields } from './logger.js';
 import { SecretStore, StagingLabel } from './secret-store.js';
 import { createSecret } from './steps/create-secret.js';
-import { finishSecret } from './steps/finish-secret.js';
+import { finishAgain, finishSecret } from './steps/finish-secret.js';
 import { setSecret } from './steps/set-secret.js';
 import { testSecret } from './steps/test-secret.js';
 
@@ -79,14 +78,9 @@ export async function rotateSecret(
     const stages = await checkVersion(store, secretId, token);
     if (stages.includes(StagingLabel.Current)) {
       stepLogger.info('The version is already AWSCURRENT: the rotation has finished');
-      if (step === 'finishSecret') {
-        // A repeated finish still makes sure the connection secret agrees.
-        const finished = await readCredentials(context, {
-          stage: StagingLabel.Current,
-          versionId: token,
-        });
-        await syncConnectionSecret(context, finished);
-      }
+      // A repeated finish still makes sure the connection secret agrees (with a password the
+      // database accepts).
+      if (step === 'finishSecret') await finishAgain(context);
       return;
     }
     await STEPS[step](context);

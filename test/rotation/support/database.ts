@@ -2,9 +2,12 @@ import pg from 'pg';
 import { buildClientConfig } from '../../../src/runtime/client-config.js';
 import { generatePassword } from '../../../src/runtime/password.js';
 import type { TestPostgres } from '../../support/postgres.js';
+
+/** A server to log in to: a test's own, or the run's shared one. */
+type Server = Pick<TestPostgres, 'host' | 'port' | 'database' | 'caPem'>;
 import type { DatabaseUser } from './secrets.js';
 
-function clientFor(server: TestPostgres, user: DatabaseUser): pg.Client {
+function clientFor(server: Server, user: DatabaseUser): pg.Client {
   const client = new pg.Client(
     buildClientConfig(
       {
@@ -23,7 +26,7 @@ function clientFor(server: TestPostgres, user: DatabaseUser): pg.Client {
 
 /** Runs `work` in a session as `user`, closed afterwards whatever happens. */
 export async function withSession<T>(
-  server: TestPostgres,
+  server: Server,
   user: DatabaseUser,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -37,7 +40,7 @@ export async function withSession<T>(
 }
 
 /** True when the server accepts the password, false when it rejects it (28P01). */
-export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promise<boolean> {
+export async function canLogIn(server: Server, user: DatabaseUser): Promise<boolean> {
   try {
     return await withSession(server, user, async (client) => {
       const result = await client.query<{ user: string }>('select current_user as "user"');
@@ -51,7 +54,7 @@ export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promis
 
 /** A fresh login role with a random password that may connect, created by `admin`. */
 export async function createLoginRole(
-  server: TestPostgres,
+  server: Server,
   admin: DatabaseUser,
   username: string,
 ): Promise<DatabaseUser> {
@@ -68,7 +71,7 @@ export async function createLoginRole(
 
 /** Sets a role's password behind the rotation's back, as a person with psql might. */
 export async function setPassword(
-  server: TestPostgres,
+  server: Server,
   admin: DatabaseUser,
   username: string,
   password: string,
