@@ -11,6 +11,8 @@ interface CheckFlags {
   readonly port?: string;
   readonly ca?: string[];
   readonly insecure?: boolean;
+  readonly iam?: boolean;
+  readonly user?: string;
   readonly timeoutMs: string;
   readonly json?: boolean;
 }
@@ -45,11 +47,16 @@ export function registerCheckCommand(program: Command): void {
       '--insecure',
       'do not verify the server certificate (TLS is still required); loud warning',
     )
+    .option(
+      '--iam',
+      'log in with an IAM authentication token signed with your AWS credentials (--profile, --region) instead of a password',
+    )
+    .option('--user <name>', 'the database user to log in as with --iam (spendsense_app)')
     .option('--timeout-ms <ms>', 'bound for every stage, in milliseconds', '5000')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
       'after',
-      '\nSources, first match wins: --url, --secret-id, DATABASE_URL, PG* variables (PGHOST, PGPORT,\nPGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\n--hostaddr and --port apply on top of any source; hostaddr in a URL and PGHOSTADDR work too.\nExit codes: see docs/cli.md.',
+      '\nSources, first match wins: --url, --secret-id, DATABASE_URL, PG* variables (PGHOST, PGPORT,\nPGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\n--hostaddr and --port apply on top of any source; hostaddr in a URL and PGHOSTADDR work too.\nThe application path: --iam --user spendsense_app (through a tunnel: the token is signed for\nthe endpoint and its port, whatever --port says).\nExit codes: see docs/cli.md.',
     )
     .action(async (flags: CheckFlags) => {
       const timeout = timeoutSchema.safeParse(flags.timeoutMs);
@@ -64,6 +71,13 @@ export function registerCheckCommand(program: Command): void {
         throw new CliError(
           `\`--port\` must be an integer from 1 to 65535. Got ${JSON.stringify(flags.port)}.`,
           ExitCode.Usage,
+        );
+      }
+      if (flags.user !== undefined && flags.iam !== true) {
+        throw new CliError(
+          `\`--user\` applies to \`--iam\` only (a password belongs to the source's user). Got --user ${JSON.stringify(flags.user)} without --iam.`,
+          ExitCode.Usage,
+          'Add --iam to log in as that user with an IAM token, or put the user in the URL.',
         );
       }
       const [{ runCheck }, { createProgress }, { formatReport, INSECURE_WARNING }] =
@@ -82,6 +96,13 @@ export function registerCheckCommand(program: Command): void {
         ...(port?.success === true && { port: port.data }),
         caFiles: flags.ca ?? [],
         insecure: flags.insecure === true,
+        ...(flags.iam === true && {
+          iam: {
+            ...(flags.user !== undefined && { user: flags.user }),
+            ...(flags.region !== undefined && { region: flags.region }),
+            ...(flags.profile !== undefined && { profile: flags.profile }),
+          },
+        }),
         timeoutMillis: timeout.data,
         progress: createProgress(),
       });

@@ -5,8 +5,32 @@ import { scrubbedCause } from '../scrubbed-cause.js';
 import type { CredentialSource, Login, LoginTarget } from './credential-source.js';
 
 type CredentialsOption = NonNullable<SignerConfig['credentials']>;
-type AwsCredentialIdentityProvider = Extract<CredentialsOption, (...args: never[]) => unknown>;
-type AwsCredentialIdentity = Exclude<CredentialsOption, AwsCredentialIdentityProvider>;
+export type AwsCredentialIdentityProvider = Extract<
+  CredentialsOption,
+  (...args: never[]) => unknown
+>;
+export type AwsCredentialIdentity = Exclude<CredentialsOption, AwsCredentialIdentityProvider>;
+
+/**
+ * An IAM database authentication token for `user` at `host:port`, signed locally (SigV4, no
+ * network call) with `identity`: the one way SpendSense signs them (the runtime, `check --iam`).
+ * Sign for the endpoint the database knows, also when connecting through a tunnel.
+ */
+export function signAuthToken(request: {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly region: string;
+  readonly identity: AwsCredentialIdentity;
+}): Promise<string> {
+  return new Signer({
+    hostname: request.host,
+    port: request.port,
+    username: request.user,
+    region: request.region,
+    credentials: request.identity,
+  }).getAuthToken();
+}
 
 /** How long RDS accepts a token after it was signed (RDS user guide, IAM database authentication). */
 export const TOKEN_LIFETIME_MILLIS = 15 * 60_000;
@@ -87,13 +111,7 @@ export class IamCredentials implements CredentialSource {
     let token: string;
     try {
       identity = await this.#identity();
-      token = await new Signer({
-        hostname: host,
-        port,
-        username: user,
-        region: this.#region,
-        credentials: identity,
-      }).getAuthToken();
+      token = await signAuthToken({ host, port, user, region: this.#region, identity });
     } catch (error) {
       // The name only: a credential provider's message may quote its configuration.
       const name = error instanceof Error ? error.name : typeof error;
