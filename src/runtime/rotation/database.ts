@@ -151,6 +151,25 @@ export async function checkSession(client: pg.Client, username: string): Promise
   }
 }
 
+/**
+ * Whether a fresh session opens with `password` and belongs to `username` (a query runs): `false`
+ * when the password is rejected; a session as someone else, or one that fails, throws.
+ */
+export async function loginWorks(
+  target: DatabaseTarget,
+  { username, password }: { readonly username: string; readonly password: string },
+  options: DatabaseAccessOptions,
+): Promise<boolean> {
+  const login = await logIn(target, username, password, options);
+  if (login.outcome === 'rejected') return false;
+  try {
+    await checkSession(login.client, username);
+  } finally {
+    await close(login.client);
+  }
+  return true;
+}
+
 /** Ends the session; a server that never answers the goodbye is not waited for. */
 export async function close(client: pg.Client): Promise<void> {
   const ending = client.end().catch(() => undefined);

@@ -7,7 +7,7 @@ import {
   readCurrent,
   readPending,
 } from '../context.js';
-import { checkSession, close, logIn, logInWithFirstAccepted } from '../database.js';
+import { close, logInWithFirstAccepted, loginWorks } from '../database.js';
 import { RotationDatabaseError } from '../errors.js';
 import { StagingLabel } from '../secret-store.js';
 import type { Credentials } from '../secret-values.js';
@@ -57,18 +57,7 @@ async function confirmAccepted(
   credentials: Credentials,
   label: string,
 ): Promise<void> {
-  const login = await logIn(
-    context.database,
-    credentials.username,
-    credentials.password,
-    context.databaseAccess,
-  );
-  if (login.outcome === 'connected') {
-    try {
-      await checkSession(login.client, credentials.username);
-    } finally {
-      await close(login.client);
-    }
+  if (await loginWorks(context.database, credentials, context.databaseAccess)) {
     return;
   }
   const restored = await pointClientsAtAWorkingPassword(context, credentials);

@@ -8,12 +8,12 @@ import {
 } from '../context.js';
 import {
   changePassword,
-  checkSession,
   close,
   type KnownPassword,
   type KnownSession,
   logIn,
   logInWithFirstAccepted,
+  loginWorks,
 } from '../database.js';
 import { RotationDatabaseError, RotationError, RotationStateError } from '../errors.js';
 import { isScramSafe } from '../scram.js';
@@ -124,23 +124,12 @@ async function confirmOrRestore(
   pending: Credentials,
 ): Promise<void> {
   try {
-    const login = await logIn(
-      context.database,
-      pending.username,
-      pending.password,
-      context.databaseAccess,
-    );
-    if (login.outcome === 'rejected') {
+    if (!(await loginWorks(context.database, pending, context.databaseAccess))) {
       throw new RotationDatabaseError(
         `The database rejects the new password of ${pending.username} right after setting it.`,
         'rejected',
         '28P01',
       );
-    }
-    try {
-      await checkSession(login.client, pending.username);
-    } finally {
-      await close(login.client);
     }
   } catch (error) {
     await restore(context, session, pending.username, session, error);
