@@ -14,7 +14,11 @@ import { signAuthToken } from '../src/runtime/credentials/iam-credentials.js';
 import { createDatabase, type Database } from '../src/runtime/index.js';
 import { APP_USERNAME } from '../src/shared/names.js';
 import { TEST_CREDENTIALS } from '../test/support/iam-tokens.js';
-import { startTestPostgres, type TestPostgres } from '../test/support/postgres.js';
+import {
+  adminClientConfig,
+  startTestPostgres,
+  type TestPostgres,
+} from '../test/support/postgres.js';
 import { type Latency, ratio, summarise } from './stats.js';
 
 const WARM_ITERATIONS = 3000;
@@ -76,14 +80,7 @@ function report(
 async function main(): Promise<void> {
   progress('starting PostgreSQL 15 (TLS, scram-sha-256) on loopback');
   const server: TestPostgres = await startTestPostgres();
-  const plainConfig: pg.ClientConfig = {
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    ssl: { ca: server.caPem, rejectUnauthorized: true },
-  };
+  const plainConfig = adminClientConfig(server);
   // As in a Lambda whose Powertools cache already holds the secret: no AWS call in the loop.
   const secret = {
     url: 'postgresql://unused',
@@ -179,14 +176,7 @@ async function main(): Promise<void> {
  * role's password, and SCRAM stands in for RDS's check on both sides.
  */
 async function connectPaths(server: TestPostgres): Promise<Record<'iam' | 'password', Latency>> {
-  const admin = new pg.Client({
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    ssl: { ca: server.caPem, rejectUnauthorized: true },
-  });
+  const admin = new pg.Client(adminClientConfig(server));
   await admin.connect();
   const restoreClock = pinClock(new Date('2026-12-03T09:00:00Z'));
   try {

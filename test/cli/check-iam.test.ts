@@ -15,19 +15,13 @@ import { runCheck } from '../../src/cli/check/run-check.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { expectedToken, TEST_CREDENTIALS } from '../support/iam-tokens.js';
 import { passwordEchoServer, type PasswordEchoServer } from '../support/password-echo-server.js';
+import { adminClientConfig } from '../support/postgres.js';
 import { runCli } from '../support/run-cli.js';
 
 const server = inject('postgres');
 const role = `iam_check_${randomBytes(4).toString('hex')}`;
 const T0 = new Date('2026-12-03T09:00:00Z');
-const admin = new pg.Client({
-  host: server.host,
-  port: server.port,
-  database: server.database,
-  user: server.user,
-  password: server.password,
-  ssl: { ca: server.caPem, rejectUnauthorized: true },
-});
+const admin = new pg.Client(adminClientConfig(server));
 
 /** The URL of the role, without a password: `--iam` brings the token. */
 const urlFor = (host: string, port: number) =>
@@ -61,19 +55,24 @@ async function acceptToken(host: string, port: number): Promise<string> {
   return token;
 }
 
+/** `check --iam` against the test server, signing for us-east-1. */
+function checkIamOnServer(...more: string[]): ReturnType<typeof runCli> {
+  return runCli([
+    'check',
+    '--url',
+    urlFor(server.host, server.port),
+    '--iam',
+    '--region',
+    'us-east-1',
+    ...more,
+  ]);
+}
+
 describe('check --iam against the local server (which checks the token as a password)', () => {
   test('logs in with a token signed with the caller’s credentials; the token is printed nowhere', async () => {
     const token = await acceptToken(server.host, server.port);
 
-    const run = await runCli([
-      'check',
-      '--url',
-      urlFor(server.host, server.port),
-      '--iam',
-      '--region',
-      'us-east-1',
-      '--json',
-    ]);
+    const run = await checkIamOnServer('--json');
 
     expect(run.exitCode).toBe(ExitCode.Ok);
     const report = JSON.parse(run.stdout) as { stages: { stage: string; detail: string }[] };
@@ -111,14 +110,7 @@ describe('check --iam against the local server (which checks the token as a pass
       `alter role ${role} password ${admin.escapeLiteral(randomBytes(16).toString('hex'))}`,
     );
 
-    const run = await runCli([
-      'check',
-      '--url',
-      urlFor(server.host, server.port),
-      '--iam',
-      '--region',
-      'us-east-1',
-    ]);
+    const run = await checkIamOnServer();
 
     expect(run.exitCode).toBe(ExitCode.IamNotEnabledForUser);
     expect(run.stderr).toContain(
@@ -134,14 +126,7 @@ describe('check --iam against the local server (which checks the token as a pass
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
     vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
 
-    const run = await runCli([
-      'check',
-      '--url',
-      urlFor(server.host, server.port),
-      '--iam',
-      '--region',
-      'us-east-1',
-    ]);
+    const run = await checkIamOnServer();
 
     expect(run.exitCode).toBe(ExitCode.IamTokenUnsigned);
     expect(run.stderr).toContain(

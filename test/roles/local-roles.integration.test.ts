@@ -79,16 +79,21 @@ const ATTRIBUTES = `select rolname, rolsuper, rolinherit, rolcreaterole, rolcrea
          where s.setrole = r.oid and s.setdatabase = 0 order by 1) as settings
   from pg_roles r where rolname in ('spendsense_app', 'spendsense_migrator') order by rolname`;
 
+/** LOGIN, no SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS. */
+const LOGIN_AND_NOTHING_ELSE = {
+  rolsuper: false,
+  rolinherit: true,
+  rolcreaterole: false,
+  rolcreatedb: false,
+  rolcanlogin: true,
+  rolreplication: false,
+  rolbypassrls: false,
+};
+
 const EXPECTED_ROLES = [
   {
     rolname: 'spendsense_app',
-    rolsuper: false,
-    rolinherit: true,
-    rolcreaterole: false,
-    rolcreatedb: false,
-    rolcanlogin: true,
-    rolreplication: false,
-    rolbypassrls: false,
+    ...LOGIN_AND_NOTHING_ELSE,
     rolconnlimit: applicationConnectionLimit(100),
     member_of: ['rds_iam'],
     settings: [
@@ -99,13 +104,7 @@ const EXPECTED_ROLES = [
   },
   {
     rolname: 'spendsense_migrator',
-    rolsuper: false,
-    rolinherit: true,
-    rolcreaterole: false,
-    rolcreatedb: false,
-    rolcanlogin: true,
-    rolreplication: false,
-    rolbypassrls: false,
+    ...LOGIN_AND_NOTHING_ELSE,
     rolconnlimit: 2,
     member_of: ['rds_iam'],
     settings: ['search_path=spendsense, public'],

@@ -11,6 +11,7 @@ import {
 } from '../../src/runtime/index.js';
 import { TOKEN_REFRESH_MARGIN_MILLIS } from '../../src/runtime/credentials/iam-credentials.js';
 import { expectedToken, TEST_CREDENTIALS } from '../support/iam-tokens.js';
+import { adminClientConfig } from '../support/postgres.js';
 import { expectNoSecretIn } from './secret-leaks.js';
 
 const server = inject('postgres');
@@ -18,14 +19,7 @@ const role = `iam_test_${randomBytes(4).toString('hex')}`;
 const T0 = new Date('2026-12-03T09:00:00Z');
 const MINUTE = 60_000;
 
-const admin = new pg.Client({
-  host: server.host,
-  port: server.port,
-  database: server.database,
-  user: server.user,
-  password: server.password,
-  ssl: { ca: server.caPem, rejectUnauthorized: true },
-});
+const admin = new pg.Client(adminClientConfig(server));
 
 /** Makes the local server accept the token signed at the current (pinned) time for `role`. */
 async function acceptTokenSignedNow(): Promise<string> {
