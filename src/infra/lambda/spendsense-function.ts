@@ -45,6 +45,8 @@ export function functionBundling(extraFiles: readonly ExtraFile[] = []): nodejs.
     minify: true,
     sourceMap: true,
     sourcesContent: false,
+    // esbuild's size summary at every synth is noise; its warnings and errors still show.
+    logLevel: nodejs.LogLevel.WARNING,
     ...(extraFiles.length > 0 && {
       commandHooks: {
         beforeBundling: () => [],
