@@ -118,6 +118,62 @@ describe('createSpendSenseFunction', () => {
   });
 });
 
+describe('createSpendSenseFunction with a log group of the caller', () => {
+  const given = new App({ outdir: mkdtempSync(path.join(outdir, 'given-')) });
+  const givenStack = new Stack(given, 'Given', { env: { region: 'us-east-1' } });
+  const givenVpc = new ec2.Vpc(givenStack, 'Vpc', {
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  // Where an existing stack has it, outside the function's scope.
+  const existing = new logs.LogGroup(givenStack, 'ProbeLogGroup', {
+    logGroupName: '/spendsense/test/database/probe',
+  });
+  const common = {
+    description: 'Given log group',
+    entry: PROBE_ENTRY,
+    timeout: Duration.seconds(5),
+    vpc: givenVpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    securityGroups: [],
+  };
+  const withGiven = createSpendSenseFunction(new Construct(givenStack, 'Probe'), {
+    ...common,
+    logGroup: existing,
+  });
+  const givenTemplate = Template.fromStack(givenStack);
+  const existingId = givenStack.getLogicalId(existing.node.defaultChild as never);
+
+  test('logs there and may write only there; creates no group of its own', () => {
+    givenTemplate.resourceCountIs('AWS::Logs::LogGroup', 1);
+    expect(existingId).toMatch(/^ProbeLogGroup/);
+    const policy =
+      givenTemplate.toJSON().Resources[
+        givenStack.getLogicalId(withGiven.policy.node.defaultChild as never)
+      ];
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Sid: 'WriteItsOwnLogs',
+        Resource: { 'Fn::GetAtt': [existingId, 'Arn'] },
+      }),
+    ]);
+    givenTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: existingId } },
+    });
+  });
+
+  test('a log group and a name to create one exclude each other in the types', () => {
+    const both = () =>
+      // @ts-expect-error: a given log group and the settings of a new one are exclusive
+      createSpendSenseFunction(new Construct(givenStack, 'Both'), {
+        ...common,
+        logGroup: existing,
+        logGroupName: '/spendsense/test/database/both',
+      });
+    expect(typeof both).toBe('function');
+  });
+});
+
 describe('functionBundling', () => {
   test.each<[string, ExtraFile, RegExp]>([
     ['a relative source', { source: 'migrations', target: 'migrations' }, /absolute paths/],

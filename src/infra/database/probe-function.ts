@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   APP_USERNAME,
@@ -12,7 +13,6 @@ import {
 } from '../../shared/names.js';
 import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
 import type { ApplicationEndpoint } from './application-access.js';
-import type { LogGroupSettings } from './log-groups.js';
 
 export const PROBE_ENTRY = fileURLToPath(new URL('../../lambda/probe/handler.ts', import.meta.url));
 
@@ -24,8 +24,11 @@ export interface ProbeFunctionProps {
   readonly endpoint: ApplicationEndpoint;
   /** `rds-db:connect` as `spendsense_app` there: the policy every SpendSense function attaches. */
   readonly accessPolicy: iam.IManagedPolicy;
-  readonly logGroupName: string;
-  readonly logs: LogGroupSettings;
+  /**
+   * Its encrypted log group, created by the caller at `ProbeLogGroup` beside it, where it was
+   * before the function helper existed: the group has a fixed name, so its logical id must stay.
+   */
+  readonly logGroup: logs.ILogGroup;
   readonly reservedConcurrency: number;
 }
 
@@ -52,8 +55,7 @@ export class ProbeFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnets: [...props.subnets] },
       securityGroups: [props.securityGroup],
-      logGroupName: props.logGroupName,
-      logs: props.logs,
+      logGroup: props.logGroup,
       environment: applicationEnvironment(props.endpoint),
       managedPolicies: [props.accessPolicy],
     });

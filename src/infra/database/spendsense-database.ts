@@ -26,7 +26,7 @@ import { acknowledgeFindings } from './acknowledgements.js';
 import { ApplicationAccess, type ApplicationEndpoint } from './application-access.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
-import type { LogGroupSettings } from './log-groups.js';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
 import { EnhancedMonitoringRole } from './monitoring-role.js';
 import { DatabaseNetwork } from './network.js';
 import { createParameterGroup } from './parameter-group.js';
@@ -222,8 +222,12 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.lambdaSecurityGroup,
       endpoint: this.applicationEndpoint,
       accessPolicy: this.applicationAccess.policy,
-      logGroupName: logGroupName(props.stage, 'probe'),
-      logs: logSettings,
+      logGroup: encryptedLogGroup(
+        this,
+        'ProbeLogGroup',
+        logGroupName(props.stage, 'probe'),
+        logSettings,
+      ),
       reservedConcurrency: props.probeReservedConcurrency,
     });
     this.probeFunction = probe.function;

@@ -80,7 +80,7 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-export interface SpendSenseFunctionProps {
+export interface SpendSenseFunctionBaseProps {
   /** What the function does: also the description of its role and policy. */
   readonly description: string;
 
@@ -107,14 +107,6 @@ export interface SpendSenseFunctionProps {
   readonly securityGroups: readonly ec2.ISecurityGroup[];
 
   /**
-   * The name of the function's own log group, created encrypted and with a retention. Without
-   * one Lambda would create a group of its own, unencrypted and kept forever, which the
-   * template does not declare and the log retention check cannot see.
-   */
-  readonly logGroupName: string;
-  readonly logs: LogGroupSettings;
-
-  /**
    * The statements of the function's customer-managed policy, besides writing its own logs
    * (which every function gets). Each should name its resources.
    * @default - none
@@ -135,18 +127,42 @@ export interface SpendSenseFunctionProps {
   readonly extraFiles?: readonly ExtraFile[];
 }
 
+/**
+ * The function's own log group: without one Lambda would create a group of its own,
+ * unencrypted and kept forever, which the template does not declare and the log retention check
+ * cannot see. Either one created here (encrypted, with a retention), or an encrypted group the
+ * caller created: one that existed before this helper, whose logical id must not change (a
+ * fixed-name group under a new logical id is created before the old one is deleted, and the
+ * name collides).
+ */
+export type FunctionLogGroup =
+  | {
+      /** The name of the group created beside the function (`LogGroup`). */
+      readonly logGroupName: string;
+      readonly logs: LogGroupSettings;
+      readonly logGroup?: never;
+    }
+  | {
+      /** An encrypted log group with a retention, created by the caller. */
+      readonly logGroup: logs.ILogGroup;
+      readonly logGroupName?: never;
+      readonly logs?: never;
+    };
+
+export type SpendSenseFunctionProps = SpendSenseFunctionBaseProps & FunctionLogGroup;
+
 /** The parts {@link createSpendSenseFunction} built. */
 export interface SpendSenseFunction {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   /** The function's own statements: writing its logs, and `statements`. */
   readonly policy: iam.ManagedPolicy;
-  readonly logGroup: logs.LogGroup;
+  readonly logGroup: logs.ILogGroup;
 }
 
 /**
  * The one way to build a SpendSense Lambda function, in a construct of its own (`scope`, whose
- * children `Role`, `Policy`, `LogGroup` and `Function` it creates): the newest Node.js runtime
+ * children `Role`, `Policy`, `Function` and, unless given one, `LogGroup` it creates): the newest Node.js runtime
  * on arm64, bundled as above, stack traces mapped to the TypeScript sources, a role trusting
  * Lambda with the AWS-managed ENI policy every VPC function needs and a customer-managed policy
  * (NIST AC-6 / PCI 7.1: reviewable, versioned) instead of inline statements, and an encrypted
@@ -156,7 +172,8 @@ export function createSpendSenseFunction(
   scope: Construct,
   props: SpendSenseFunctionProps,
 ): SpendSenseFunction {
-  const logGroup = encryptedLogGroup(scope, 'LogGroup', props.logGroupName, props.logs);
+  const logGroup =
+    props.logGroup ?? encryptedLogGroup(scope, 'LogGroup', props.logGroupName, props.logs);
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: props.description,
