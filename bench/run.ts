@@ -1,19 +1,30 @@
 /**
  * `npm run bench`: the runtime module against plain node-postgres, on a local PostgreSQL 15 with
- * TLS and SCRAM over loopback, three scenarios in one run. Each iteration measures both sides
+ * TLS and SCRAM over loopback, four scenarios in one run. Each iteration measures both sides
  * back to back, alternating which goes first, so machine noise lands on both alike.
  *
  * Prints one JSON line per scenario, then `{"summary": {...}}`. Progress goes to stderr.
  */
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { localStatePaths } from '../src/cli/local/paths.js';
+import { rolePasswordFile } from '../src/cli/local/roles.js';
+import { signAuthToken } from '../src/runtime/credentials/iam-credentials.js';
 import { createDatabase, type Database } from '../src/runtime/index.js';
-import { startTestPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { APP_USERNAME } from '../src/shared/names.js';
+import { TEST_CREDENTIALS } from '../test/support/iam-tokens.js';
+import {
+  adminClientConfig,
+  startTestPostgres,
+  type TestPostgres,
+} from '../test/support/postgres.js';
 import { type Latency, ratio, summarise } from './stats.js';
 
 const WARM_ITERATIONS = 3000;
 const COLD_ITERATIONS = 60;
 const NAIVE_ITERATIONS = 200;
+const CONNECT_ITERATIONS = 60;
 const WARM_UP = 200;
 
 type Step = () => Promise<unknown>;
@@ -69,14 +80,7 @@ function report(
 async function main(): Promise<void> {
   progress('starting PostgreSQL 15 (TLS, scram-sha-256) on loopback');
   const server: TestPostgres = await startTestPostgres();
-  const plainConfig: pg.ClientConfig = {
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    ssl: { ca: server.caPem, rejectUnauthorized: true },
-  };
+  const plainConfig = adminClientConfig(server);
   // As in a Lambda whose Powertools cache already holds the secret: no AWS call in the loop.
   const secret = {
     url: 'postgresql://unused',
@@ -152,12 +156,97 @@ async function main(): Promise<void> {
     const naiveRatio = ratio(naive.naive, naive.module);
     report('naive', NAIVE_ITERATIONS, naive, naiveRatio);
 
-    console.log(JSON.stringify({ summary: { warmRatio, coldRatio, naiveRatio } }));
+    progress(`connect: ${CONNECT_ITERATIONS} new environments per side, IAM and password`);
+    const connect = await connectPaths(server);
+    const iamConnectRatio = ratio(connect.iam, connect.password);
+    report('connect', CONNECT_ITERATIONS, connect, iamConnectRatio);
+
+    console.log(JSON.stringify({ summary: { warmRatio, coldRatio, naiveRatio, iamConnectRatio } }));
   } finally {
     await plain.end().catch(() => undefined);
     await database.end().catch(() => undefined);
     await server.destroy();
   }
+}
+
+/**
+ * A new execution environment's first query as `spendsense_app`-like roles: with an IAM token
+ * (resolving the credentials and signing included) and with a password. The local server cannot
+ * check IAM tokens, so the clock is pinned: every signature is the same token, set as the IAM
+ * role's password, and SCRAM stands in for RDS's check on both sides.
+ */
+async function connectPaths(server: TestPostgres): Promise<Record<'iam' | 'password', Latency>> {
+  const admin = new pg.Client(adminClientConfig(server));
+  await admin.connect();
+  const restoreClock = pinClock(new Date('2026-12-03T09:00:00Z'));
+  try {
+    await admin.query('create role bench_iam login');
+    await admin.query(`grant connect on database ${server.database} to bench_iam`);
+    const target = { host: server.host, port: server.port, user: 'bench_iam', region: 'us-east-1' };
+    const token = await signAuthToken({ ...target, identity: TEST_CREDENTIALS });
+    await admin.query(`alter role bench_iam password ${admin.escapeLiteral(token)}`);
+    const appPassword = (
+      await readFile(rolePasswordFile(localStatePaths(server.stateDir), 'app'), 'utf8')
+    ).trim();
+    const common = { extraCertificateAuthorities: [server.caPem] };
+    const firstQuery = async (database: Database): Promise<void> => {
+      try {
+        await database.query('SELECT 1');
+      } finally {
+        await database.end();
+      }
+    };
+    const [iam, password] = await interleave(
+      CONNECT_ITERATIONS,
+      () =>
+        firstQuery(
+          createDatabase({
+            ...common,
+            iam: {
+              ...target,
+              database: server.database,
+              credentials: async () => TEST_CREDENTIALS,
+            },
+          }),
+        ),
+      () =>
+        firstQuery(
+          createDatabase({
+            ...common,
+            connection: {
+              host: server.host,
+              port: server.port,
+              database: server.database,
+              user: APP_USERNAME,
+              password: appPassword,
+            },
+          }),
+        ),
+    );
+    return { iam: summarise(iam), password: summarise(password) };
+  } finally {
+    restoreClock();
+    await admin.end();
+  }
+}
+
+/** Makes `new Date()` and `Date.now()` return `at` until the returned function is called. */
+function pinClock(at: Date): () => void {
+  const RealDate = Date;
+  const pinned = at.getTime();
+  class PinnedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(pinned);
+      else super(...(args as [string | number | Date]));
+    }
+    static override now(): number {
+      return pinned;
+    }
+  }
+  globalThis.Date = PinnedDate as DateConstructor;
+  return () => {
+    globalThis.Date = RealDate;
+  };
 }
 
 await main();

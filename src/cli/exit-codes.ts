@@ -33,6 +33,18 @@ export const ExitCode = {
   WrongServerVersion: 33,
   ReadinessFailed: 34,
 
+  // IAM authentication (check --iam)
+  /** The server checked a password, not a token: the user is not a member of rds_iam. */
+  IamNotEnabledForUser: 35,
+  /** The token was refused: the identity may not rds-db:connect as the user (or a wrong region). */
+  IamNotAuthorized: 36,
+  /** The credentials that signed the token had expired. */
+  IamTokenExpired: 37,
+  /** This machine's clock is more than 5 minutes off AWS's. */
+  IamClockSkew: 38,
+  /** No token could be signed: no AWS credentials, or no region. */
+  IamTokenUnsigned: 39,
+
   // Local database
   LocalPortInUse: 40,
   LocalAlreadyRunning: 41,

@@ -60,7 +60,10 @@ export interface ClientConfigOptions {
  * `sslmode` replaces the whole `ssl` object in node-postgres and would drop the CAs.
  */
 export function buildClientConfig(
-  target: ConnectionTarget,
+  target: Omit<ConnectionTarget, 'password'> & {
+    /** Or a function node-postgres calls when the server asks for one (an IAM token). */
+    readonly password: string | (() => Promise<string>);
+  },
   options: ClientConfigOptions = {},
 ): ClientConfig {
   const { hostAddress } = options;

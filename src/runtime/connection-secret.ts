@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecretMalformedError } from './errors.js';
 
 /**
  * The JSON stored in `spendsense/<stage>/database/connection`. The stack composes it at deploy
@@ -40,4 +41,15 @@ export function describeSecretProblems(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code.replaceAll('_', ' ')}`)
     .join('; ');
+}
+
+/** Validates the secret's JSON; the error names the bad fields, never their values. */
+export function parseConnectionSecret(value: unknown): ConnectionSecret {
+  const parsed = connectionSecretSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new SecretMalformedError(
+      `The connection secret does not have the expected shape: ${describeSecretProblems(parsed.error)}.`,
+    );
+  }
+  return parsed.data;
 }

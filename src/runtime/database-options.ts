@@ -1,13 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CONNECTION_SECRET_ENV } from '../shared/names.js';
+import {
+  APP_USERNAME,
+  APPLICATION_AUTH_METHOD,
+  CONNECTION_SECRET_ENV,
+  DATABASE_NAME,
+  DATABASE_PORT,
+  DatabaseEnvironment,
+} from '../shared/names.js';
+import type { ConnectionTarget } from './client-config.js';
+import type { CredentialSource } from './credentials/credential-source.js';
+import { parseDatabaseUrl } from './credentials/database-url.js';
+import { IamCredentials, type IamAuthenticationOptions } from './credentials/iam-credentials.js';
+import { SecretCredentials } from './credentials/secret-credentials.js';
+import { StaticCredentials } from './credentials/static-credentials.js';
 import { DatabaseConfigurationError } from './errors.js';
-import { type SecretSource, secretsManagerSource } from './secret-source.js';
+import type { SecretSource } from './secret-source.js';
 
-/** How long Secrets Manager values are reused, in seconds (default 300). */
-export const SECRET_MAX_AGE_ENV = 'SPENDSENSE_DB_SECRET_MAX_AGE_SECONDS';
 /** A PEM file of certificate authorities trusted besides the RDS ones (the local CA in dev). */
-export const EXTRA_CA_FILE_ENV = 'SPENDSENSE_DB_EXTRA_CA_FILE';
+export const EXTRA_CA_FILE_ENV = DatabaseEnvironment.ExtraCaFile;
 
 /** Receives the module's warnings. Fields never carry a secret. */
 export interface DatabaseLogger {
@@ -17,9 +28,8 @@ export interface DatabaseLogger {
   ): void;
 }
 
-export interface DatabaseOptions {
-  /** Where the connection secret comes from: {@link secretsManagerSource} in a Lambda. */
-  readonly secretSource: SecretSource;
+/** What every way of logging in shares. */
+export interface CommonDatabaseOptions {
   /**
    * Certificate authorities trusted besides the RDS ones, PEM text.
    * @default - only the Amazon RDS certificate authorities
@@ -42,8 +52,8 @@ export interface DatabaseOptions {
   readonly queryTimeoutMillis?: number;
   /**
    * Server-side `statement_timeout`: the server cancels a longer statement and the connection
-   * stays usable.
-   * @default - none
+   * stays usable. (`spendsense_app` also has a role-level one of 30 s.)
+   * @default - the role's
    */
   readonly statementTimeoutMillis?: number;
   /**
@@ -57,9 +67,10 @@ export interface DatabaseOptions {
   /** @default 2000 */
   readonly retryMaxDelayMillis?: number;
   /**
-   * A connection idle for longer than this (typically: the environment was frozen between
-   * invocations) is given one turn of the event loop before use, so a close or error the server
-   * sent meanwhile is processed before a statement is written to a dead socket.
+   * A connection idle for longer than this is given turns of the event loop before use, so a
+   * close or error the server sent meanwhile is processed before a statement is written to a
+   * dead socket. (It is given one anyway whenever the process waited for I/O since its last
+   * use, as a frozen environment does, however short the freeze.)
    * @default 1000
    */
   readonly revalidateAfterIdleMillis?: number;
@@ -68,6 +79,31 @@ export interface DatabaseOptions {
   /** @default - JSON lines on stderr, which Lambda sends to CloudWatch Logs */
   readonly logger?: DatabaseLogger;
 }
+
+/** IAM authentication: what SpendSense functions use. */
+export interface IamDatabaseOptions extends CommonDatabaseOptions {
+  /** Where and as whom to connect; a token is signed for each new connection. */
+  readonly iam: IamAuthenticationOptions;
+  readonly connection?: never;
+  readonly secretSource?: never;
+}
+
+/** A fixed password: the local database, scripts. */
+export interface PasswordDatabaseOptions extends CommonDatabaseOptions {
+  readonly connection: ConnectionTarget;
+  readonly iam?: never;
+  readonly secretSource?: never;
+}
+
+/** The connection secret's password (operators' tools): `secretsManagerSource` in `secret-source.ts`. */
+export interface SecretDatabaseOptions extends CommonDatabaseOptions {
+  readonly secretSource: SecretSource;
+  readonly iam?: never;
+  readonly connection?: never;
+}
+
+/** Exactly one way to log in: `iam`, `connection` or `secretSource`. */
+export type DatabaseOptions = IamDatabaseOptions | PasswordDatabaseOptions | SecretDatabaseOptions;
 
 const millis = z.number().int().min(0).max(900_000);
 const optionsSchema = z.object({
@@ -82,14 +118,23 @@ const optionsSchema = z.object({
 });
 
 export type ResolvedDatabaseOptions = z.infer<typeof optionsSchema> & {
-  readonly secretSource: SecretSource;
+  readonly credentials: CredentialSource;
   readonly extraCertificateAuthorities: readonly string[];
   readonly logger: DatabaseLogger;
 };
 
+const LOGIN_OPTIONS = ['iam', 'connection', 'secretSource'] as const;
+
 /** Applies defaults and rejects out-of-range values, naming the option, the value and the range. */
 export function resolveDatabaseOptions(options: DatabaseOptions): ResolvedDatabaseOptions {
-  const { secretSource, extraCertificateAuthorities, logger, ...tunables } = options;
+  const { iam, connection, secretSource, extraCertificateAuthorities, logger, ...tunables } =
+    options;
+  const given = LOGIN_OPTIONS.filter((name) => options[name] !== undefined);
+  if (given.length !== 1) {
+    throw new DatabaseConfigurationError(
+      `Give exactly one of \`iam\`, \`connection\` and \`secretSource\`. Got ${given.length === 0 ? 'none' : given.map((name) => `\`${name}\``).join(' and ')}.`,
+    );
+  }
   const parsed = optionsSchema.safeParse(tunables);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -99,9 +144,15 @@ export function resolveDatabaseOptions(options: DatabaseOptions): ResolvedDataba
     });
     throw new DatabaseConfigurationError(`Invalid database options: ${problems.join(' ')}`);
   }
+  const credentials: CredentialSource =
+    iam !== undefined
+      ? new IamCredentials(iam)
+      : connection !== undefined
+        ? new StaticCredentials(connection)
+        : new SecretCredentials(secretSource as SecretSource);
   return {
     ...parsed.data,
-    secretSource,
+    credentials,
     extraCertificateAuthorities: extraCertificateAuthorities ?? [],
     logger: logger ?? jsonLineLogger,
   };
@@ -115,50 +166,91 @@ const jsonLineLogger: DatabaseLogger = {
   },
 };
 
-const environmentSchema = z.object({
-  [CONNECTION_SECRET_ENV]: z
-    .string({ error: 'is not set; it must name the connection secret (name or ARN)' })
-    .min(1, { error: 'is empty; it must name the connection secret (name or ARN)' }),
-  [SECRET_MAX_AGE_ENV]: z.coerce
-    .number({ error: 'must be a whole number of seconds from 0 to 86400' })
-    .int({ error: 'must be a whole number of seconds from 0 to 86400' })
-    .min(0, { error: 'must be a whole number of seconds from 0 to 86400' })
-    .max(86_400, { error: 'must be a whole number of seconds from 0 to 86400' })
-    .optional(),
-  [EXTRA_CA_FILE_ENV]: z.string().min(1).optional(),
+const { Host, Port, Name, User, AuthMethod, Url, ExtraCaFile } = DatabaseEnvironment;
+
+const descriptorSchema = z.object({
+  [Host]: z
+    .string({ error: `is not set; it must name the database host (the stack's application host)` })
+    .min(1, { error: 'is empty; it must name the database host' }),
+  [Port]: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535' })
+    .int({ error: 'must be a port number from 1 to 65535' })
+    .min(1, { error: 'must be a port number from 1 to 65535' })
+    .max(65_535, { error: 'must be a port number from 1 to 65535' })
+    .default(DATABASE_PORT),
+  [Name]: z.string().min(1).default(DATABASE_NAME),
+  [User]: z.string().min(1).default(APP_USERNAME),
+  [AuthMethod]: z
+    .literal(APPLICATION_AUTH_METHOD, {
+      error: `must be ${APPLICATION_AUTH_METHOD}: functions authenticate with IAM tokens (a password goes in ${Url}, for the local database)`,
+    })
+    .default(APPLICATION_AUTH_METHOD),
 });
 
 /**
- * Options for a Lambda (or any process) configured through the environment: the secret named by
- * `SPENDSENSE_DB_SECRET_ID`, read from Secrets Manager, plus the optional cache age and extra CA
- * file. `overrides` wins over the environment.
+ * Options for a Lambda (or any process) configured through its environment
+ * ({@link DatabaseEnvironment}): in AWS the application connection descriptor, and IAM
+ * authentication as `spendsense_app`; locally `SPENDSENSE_DB_URL` with the password.
+ * `overrides` wins over the environment.
  */
 export function databaseOptionsFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<DatabaseOptions> = {},
+  overrides: Partial<CommonDatabaseOptions> = {},
 ): DatabaseOptions {
-  const parsed = environmentSchema.safeParse({
-    [CONNECTION_SECRET_ENV]: env[CONNECTION_SECRET_ENV],
-    [SECRET_MAX_AGE_ENV]: emptyToUndefined(env[SECRET_MAX_AGE_ENV]),
-    [EXTRA_CA_FILE_ENV]: emptyToUndefined(env[EXTRA_CA_FILE_ENV]),
+  const value = (name: string): string | undefined => emptyToUndefined(env[name]);
+  if (value(CONNECTION_SECRET_ENV) !== undefined) {
+    throw new DatabaseConfigurationError(
+      `${CONNECTION_SECRET_ENV} is set, but SpendSense functions no longer read the connection secret: they log in as ${APP_USERNAME} with IAM authentication. Set ${Host} (and ${Port}, ${Name}, ${User} if they differ from the defaults) from the database stack's application descriptor; docs/lambda.md shows how.`,
+    );
+  }
+  const caFiles = [value(ExtraCaFile)];
+  const url = value(Url);
+  if (url !== undefined) {
+    if (value(Host) !== undefined) {
+      throw new DatabaseConfigurationError(
+        `Set ${Url} (a password login, for the local database) or ${Host} (IAM authentication), not both.`,
+      );
+    }
+    const login = parseDatabaseUrl(url, Url);
+    caFiles.push(login.caFile);
+    return { connection: login.connection, ...extraCas(caFiles), ...overrides };
+  }
+
+  const parsed = descriptorSchema.safeParse({
+    [Host]: value(Host),
+    [Port]: value(Port),
+    [Name]: value(Name),
+    [User]: value(User),
+    [AuthMethod]: value(AuthMethod),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const shown = name === CONNECTION_SECRET_ENV ? '' : ` Got ${JSON.stringify(env[name])}.`;
-      return `${name} ${issue.message}.${shown}`;
+      const got = env[name] === undefined ? '' : ` Got ${JSON.stringify(env[name])}.`;
+      return `${name} ${issue.message}.${got}`;
     });
-    throw new DatabaseConfigurationError(problems.join(' '));
+    throw new DatabaseConfigurationError(
+      `${problems.join(' ')} (Or set ${Url} for a password login to the local database.)`,
+    );
   }
-  const values = parsed.data;
-  const secretId = values[CONNECTION_SECRET_ENV];
-  const maxAgeSeconds = values[SECRET_MAX_AGE_ENV];
-  const caFile = values[EXTRA_CA_FILE_ENV];
+  const descriptor = parsed.data;
   return {
-    secretSource: secretsManagerSource(secretId, { maxAgeSeconds }),
-    ...(caFile !== undefined && { extraCertificateAuthorities: [readCaFile(caFile)] }),
+    iam: {
+      host: descriptor[Host],
+      port: descriptor[Port],
+      database: descriptor[Name],
+      user: descriptor[User],
+    },
+    ...extraCas(caFiles),
     ...overrides,
   };
+}
+
+function extraCas(
+  files: readonly (string | undefined)[],
+): Pick<CommonDatabaseOptions, 'extraCertificateAuthorities'> {
+  const pems = files.filter((file) => file !== undefined).map(readCaFile);
+  return pems.length === 0 ? {} : { extraCertificateAuthorities: pems };
 }
 
 function readCaFile(path: string): string {
@@ -167,13 +259,12 @@ function readCaFile(path: string): string {
     pem = readFileSync(path, 'utf8');
   } catch (error) {
     throw new DatabaseConfigurationError(
-      `${EXTRA_CA_FILE_ENV} points to ${path}, which cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}.`,
-      { cause: error },
+      `The CA file ${path} (${ExtraCaFile} or sslrootcert) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}.`,
     );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new DatabaseConfigurationError(
-      `${EXTRA_CA_FILE_ENV} points to ${path}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,
+      `The CA file ${path} (${ExtraCaFile} or sslrootcert) holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,
     );
   }
   return pem;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { fullJitterDelayMillis } from './backoff.js';
@@ -8,7 +9,7 @@ import {
   wasNeverSent,
 } from './classify-error.js';
 import { buildClientConfig } from './client-config.js';
-import type { ConnectionSecret } from './connection-secret.js';
+import type { CredentialSource, Login } from './credentials/credential-source.js';
 import {
   type DatabaseOptions,
   type ResolvedDatabaseOptions,
@@ -20,10 +21,9 @@ import {
   DatabaseConnectionError,
   DatabaseConnectionLostError,
   DatabaseRuntimeError,
-  SecretUnavailableError,
 } from './errors.js';
-import { redactConnectionStrings, redactSecrets } from './redact.js';
-import { parseConnectionSecret } from './secret-source.js';
+import { scrub } from './redact.js';
+import { scrubbedCause } from './scrubbed-cause.js';
 
 /** Clients whose socket reported an error or closed: never used again. */
 const deadClients = new WeakSet<pg.Client>();
@@ -34,18 +34,28 @@ function markDead(this: pg.Client): void {
 }
 const ignore = (): void => undefined;
 
+/**
+ * Waiting for I/O this long or longer since the connection's last use means the environment
+ * may have been frozen meanwhile (see `#waitedSinceRelease`).
+ */
+const WAITED_FOR_IO_MILLIS = 1;
+
 /** How a call that held the connection ended. */
 type Outcome = 'ok' | 'failed' | 'session-failed';
 
 /**
- * Resolves after the event loop has polled for I/O at least once. After a long idle (typically
- * a frozen environment) this lets a close or error the server sent meanwhile, still unread in
- * the socket buffer, mark the connection dead before a statement is written to it. One
- * `setImmediate` is not enough: called from an I/O callback it runs before the next poll.
+ * Lets a close or error the server sent while the connection sat idle, still unread in the
+ * socket buffer, mark the connection dead before a statement is written to it.
+ *
+ * `afterPoll`: resolves after the event loop has polled for I/O at least once more, whatever
+ * phase this is called from (one `setImmediate` called from an I/O callback runs before the
+ * next poll). Otherwise one turn: enough when the process waited for I/O since the connection
+ * was last used, as a frozen environment does, since whatever arrived during the wait is
+ * delivered with what woke the process, before any immediate runs.
  */
-async function afterPendingIo(): Promise<void> {
+async function afterPendingIo(afterPoll: boolean): Promise<void> {
   await nextTurn();
-  await nextTurn();
+  if (afterPoll) await nextTurn();
 }
 
 /**
@@ -82,8 +92,8 @@ const REASON_TEXT: Readonly<Record<ConnectionFailureReason, string>> = {
 };
 
 /**
- * The database of one execution environment: one connection, opened on first use from the
- * connection secret and reused by every later invocation.
+ * The database of one execution environment: one connection, opened on first use with the
+ * credentials of its {@link CredentialSource} and reused by every later invocation.
  *
  * The module holds that connection itself rather than through `pg.Pool`. A Lambda environment
  * serves one invocation at a time, so a pool of one adds nothing but its checkout and release,
@@ -102,15 +112,17 @@ export class Database {
   readonly #waiters: (() => void)[] = [];
   #leasedAt = 0;
   #releasedAt = 0;
+  /** The event loop's idle time (time spent waiting for I/O) when the connection was released. */
+  #idleAtRelease = Number.NEGATIVE_INFINITY;
   #watchdog: NodeJS.Timeout | undefined;
-  /** The secret the configuration was built from, and the raw object it was parsed from. */
-  #secret: { readonly raw: unknown; readonly value: ConnectionSecret } | undefined;
+  readonly #credentials: CredentialSource;
+  /** The login the configuration was built from. */
+  #login: Login | undefined;
   #config: pg.ClientConfig | undefined;
-  /** Every password seen, so foreign messages can be scrubbed of old and new ones alike. */
-  readonly #passwords = new Set<string>();
 
   constructor(options: DatabaseOptions) {
     this.#options = resolveDatabaseOptions(options);
+    this.#credentials = this.#options.credentials;
   }
 
   /**
@@ -121,12 +133,14 @@ export class Database {
     text: string | pg.QueryConfig,
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    // Warm path: the connection answered moments ago and nobody else holds it.
+    // Warm path: the connection answered moments ago, in this same run of the event loop, and
+    // nobody else holds it.
     const client = this.#client;
     const now = Date.now();
     if (
       client !== undefined &&
       !this.#busy &&
+      !this.#waitedSinceRelease() &&
       now - this.#releasedAt < this.#options.revalidateAfterIdleMillis &&
       !deadClients.has(client)
     ) {
@@ -150,26 +164,30 @@ export class Database {
       outcome = 'ok';
       return result;
     } catch (error) {
-      // Judged by the connection's state alone: `work` may also fail on its own I/O (an HTTP
-      // call reset, say), which says nothing about the database connection.
-      throw this.#statementError(client, error, false);
+      // Judged by the connection's state, or by the server itself (a FATAL error such as 57P01
+      // when the backend is terminated): `work` may also fail on its own I/O (an HTTP call
+      // reset, say), which says nothing about the database connection.
+      const fromServer = error instanceof pg.DatabaseError && isSessionFailure(error);
+      if (fromServer) outcome = 'session-failed';
+      throw this.#statementError(client, error, fromServer);
     } finally {
       this.#unlease(client, outcome);
     }
   }
 
   /**
-   * Closes the connection and forgets the secret, as a new execution environment would start;
+   * Closes the connection and forgets its configuration, as a new execution environment would start;
    * the next call connects again. For tests, the benchmark and short-lived scripts (an open
    * connection keeps a Node.js process alive). Lambdas never need it.
    */
   async end(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    this.#secret = undefined;
+    this.#login = undefined;
     this.#config = undefined;
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
+    this.#idleAtRelease = Number.NEGATIVE_INFINITY;
     if (client !== undefined) {
       deadClients.add(client);
       await closeClient(client);
@@ -218,11 +236,9 @@ export class Database {
     this.#leasedAt = Date.now();
     try {
       let client = this.#client;
-      if (
-        client !== undefined &&
-        Date.now() - this.#releasedAt >= this.#options.revalidateAfterIdleMillis
-      ) {
-        await afterPendingIo();
+      if (client !== undefined) {
+        const longIdle = Date.now() - this.#releasedAt >= this.#options.revalidateAfterIdleMillis;
+        if (longIdle || this.#waitedSinceRelease()) await afterPendingIo(longIdle);
       }
       if (client !== undefined && deadClients.has(client)) {
         this.#discard(client);
@@ -239,6 +255,7 @@ export class Database {
 
   #unlease(client: pg.Client, outcome: Outcome): void {
     this.#releasedAt = Date.now();
+    this.#idleAtRelease = performance.nodeTiming.idleTime;
     const status = client.getTransactionStatus();
     const leftInTransaction = status === 'T' || status === 'E';
     if (leftInTransaction || outcome === 'session-failed' || deadClients.has(client)) {
@@ -251,6 +268,18 @@ export class Database {
       this.#discard(client);
     }
     this.#passTurn();
+  }
+
+  /**
+   * True when the process went back to waiting for I/O since the connection was last used:
+   * the invocation may have ended and Lambda frozen the environment, however briefly, so a
+   * close the server sent meanwhile may sit unread. A frozen process is frozen in that wait, so
+   * the freeze counts as idle time. Statements issued back to back, or a reply awaited from a
+   * fast peer, stay under the threshold and keep the warm path (reading the idle time costs
+   * about 60 ns).
+   */
+  #waitedSinceRelease(): boolean {
+    return performance.nodeTiming.idleTime - this.#idleAtRelease >= WAITED_FOR_IO_MILLIS;
   }
 
   #passTurn(): void {
@@ -267,7 +296,7 @@ export class Database {
 
   /** Opens a connection, retrying only where it is safe. The caller holds the turn. */
   async #connect(): Promise<pg.Client> {
-    let secretRefreshed = false;
+    let refreshed = false;
     let config = await this.#clientConfig(false);
     for (let attempt = 1; ; attempt++) {
       const client = new pg.Client(config);
@@ -282,19 +311,20 @@ export class Database {
         return client;
       } catch (error) {
         void closeClient(client);
+        // Ours already (an IAM token that could not be signed): nothing reached the server.
+        if (error instanceof DatabaseRuntimeError) throw error;
         const failure = classifyConnectError(error);
-        if (failure.kind === 'password-rejected' && !secretRefreshed) {
-          // The password may have been rotated since it was cached: read it again, once.
-          secretRefreshed = true;
-          this.#options.logger.warn('Password rejected; reading the connection secret again', {
-            code: failure.code,
-          });
+        const retryMessage = this.#credentials.retryAfterRejection;
+        if (failure.kind === 'password-rejected' && !refreshed && retryMessage !== undefined) {
+          // The credentials may have changed since they were cached: ask again, once.
+          refreshed = true;
+          this.#options.logger.warn(retryMessage, { code: failure.code });
           config = await this.#clientConfig(true);
           attempt--;
           continue;
         }
         if (failure.kind !== 'connection') {
-          throw this.#authenticationError(failure.code, secretRefreshed, error);
+          throw this.#authenticationError(failure.code, refreshed, error);
         }
         if (!failure.retryable || attempt >= this.#options.maxConnectAttempts) {
           throw this.#connectionError(failure.reason, attempt, failure.code, error);
@@ -311,64 +341,40 @@ export class Database {
           delayMillis,
         });
         await sleep(delayMillis);
-        // A new connection uses the secret as it is now (the source caches it).
+        // A new connection uses the credentials as they are now (the source caches them).
         config = await this.#clientConfig(false);
       }
     }
   }
 
   /**
-   * The client configuration for a new connection. The secret is read each time (the source
-   * caches it), so a rotated one is picked up within the cache age; it is validated and the
-   * configuration rebuilt only when the source returns a different object.
+   * The client configuration for a new connection, rebuilt only when the credential source
+   * returns a different login.
    */
-  async #clientConfig(forceFetch: boolean): Promise<pg.ClientConfig> {
-    const raw = await this.#readSecret(forceFetch);
-    const current = this.#secret;
-    if (this.#config !== undefined && current !== undefined && raw === current.raw) {
-      return this.#config;
+  async #clientConfig(afterRejection: boolean): Promise<pg.ClientConfig> {
+    const login = await this.#credentials.login(afterRejection);
+    if (this.#config === undefined || login !== this.#login) {
+      this.#config = this.#buildConfig(login);
+      this.#login = login;
     }
-    const secret = parseConnectionSecret(raw);
-    this.#passwords.add(secret.password);
-    if (this.#config === undefined || current === undefined || !sameTarget(secret, current.value)) {
-      this.#config = this.#buildConfig(secret);
-    }
-    this.#secret = { raw, value: secret };
     return this.#config;
   }
 
-  async #readSecret(forceFetch: boolean): Promise<unknown> {
-    try {
-      return await this.#options.secretSource({ forceFetch });
-    } catch (error) {
-      if (error instanceof DatabaseRuntimeError) throw error;
-      throw new SecretUnavailableError(
-        `Could not read the connection secret: ${this.#describe(error)}`,
-        'unavailable',
-        { cause: error },
-      );
-    }
-  }
-
-  #buildConfig(secret: ConnectionSecret): pg.ClientConfig {
+  #buildConfig(login: Login): pg.ClientConfig {
     const options = this.#options;
+    const { target } = login;
+    const config = buildClientConfig(
+      { ...target, password: login.password },
+      {
+        extraCertificateAuthorities: options.extraCertificateAuthorities,
+        connectionTimeoutMillis: options.connectionTimeoutMillis,
+        statementTimeoutMillis: options.statementTimeoutMillis,
+        applicationName: options.applicationName,
+        shareSecureContext: true,
+      },
+    );
     return {
-      ...buildClientConfig(
-        {
-          host: secret.host,
-          port: secret.port,
-          database: secret.dbname,
-          user: secret.username,
-          password: secret.password,
-        },
-        {
-          extraCertificateAuthorities: options.extraCertificateAuthorities,
-          connectionTimeoutMillis: options.connectionTimeoutMillis,
-          statementTimeoutMillis: options.statementTimeoutMillis,
-          applicationName: options.applicationName,
-          shareSecureContext: true,
-        },
-      ),
+      ...config,
       // There is no idle timeout: timers do not run while Lambda freezes the environment, so
       // one would fire right after the thaw and close the very connection the new invocation
       // is about to use. The environment's lifetime bounds the connection instead, and one the
@@ -403,13 +409,13 @@ export class Database {
     if (timedOutClients.has(client)) {
       return new DatabaseConnectionLostError(
         `No answer within ${this.#options.queryTimeoutMillis} ms (queryTimeoutMillis): the connection was closed; the statement may still have run, so it was not retried.`,
-        { cause: error },
+        { cause: scrubbedCause(error, this.#credentials.knownSecrets) },
       );
     }
     if (!deadClients.has(client) && !(fromDriver && isSessionFailure(error))) return error;
     return new DatabaseConnectionLostError(
       `The database connection broke while a statement was in flight (${this.#describe(error)}); it may or may not have run, so it was not retried.`,
-      { cause: error },
+      { cause: scrubbedCause(error, this.#credentials.knownSecrets) },
     );
   }
 
@@ -424,30 +430,30 @@ export class Database {
       reason,
       attempts,
       code,
-      { cause },
+      { cause: scrubbedCause(cause, this.#credentials.knownSecrets) },
     );
   }
 
   #authenticationError(
     code: string,
-    secretRefreshed: boolean,
+    retried: boolean,
     cause: unknown,
   ): DatabaseAuthenticationError {
-    const user = this.#secret?.value.username ?? 'unknown';
+    const user = this.#login?.target.user ?? 'unknown';
     const detail =
       code === '28P01'
-        ? `The server rejected the password for user ${user}${secretRefreshed ? ', also after reading the secret again bypassing the cache' : ''}: the secret and the database disagree (an unfinished rotation?).`
+        ? this.#credentials.describeRejection(user, retried)
         : `The server refused user ${user} (${code}): check pg_hba rules and the role's LOGIN privilege.`;
     return new DatabaseAuthenticationError(
       `Authentication failed at ${this.#endpoint()}. ${detail}`,
       code,
-      { cause },
+      { cause: scrubbedCause(cause, this.#credentials.knownSecrets) },
     );
   }
 
   #endpoint(): string {
-    const secret = this.#secret?.value;
-    return secret === undefined ? 'unknown endpoint' : `${secret.host}:${secret.port}`;
+    const target = this.#login?.target;
+    return target === undefined ? 'unknown endpoint' : `${target.host}:${target.port}`;
   }
 
   /** The error's name, code and message, scrubbed of any password and URL credentials. */
@@ -455,22 +461,12 @@ export class Database {
     const name = error instanceof Error ? error.name : typeof error;
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
-    const scrubbed = redactSecrets(redactConnectionStrings(message), this.#passwords);
+    const scrubbed = scrub(message, this.#credentials.knownSecrets);
     return `${name}${code !== undefined ? ` ${code}` : ''}: ${scrubbed}`;
   }
 }
 
-function sameTarget(a: ConnectionSecret, b: ConnectionSecret): boolean {
-  return (
-    a.host === b.host &&
-    a.port === b.port &&
-    a.dbname === b.dbname &&
-    a.username === b.username &&
-    a.password === b.password
-  );
-}
-
-/** Creates a database with its own connection and secret handling (tests, benchmark, tools). */
+/** Creates a database with its own connection and credentials (tests, benchmark, tools). */
 export function createDatabase(options: DatabaseOptions): Database {
   return new Database(options);
 }

@@ -58,6 +58,14 @@ export class SecretMalformedError extends DatabaseRuntimeError {
   override readonly name: string = 'SecretMalformedError';
 }
 
+/**
+ * No IAM authentication token could be signed: no AWS credentials (a role, a profile, the
+ * environment) or no region. Nothing was sent to the database.
+ */
+export class CredentialsUnavailableError extends DatabaseRuntimeError {
+  override readonly name: string = 'CredentialsUnavailableError';
+}
+
 /** No connection could be established, after retrying where retrying is safe. */
 export class DatabaseConnectionError extends DatabaseRuntimeError {
   override readonly name: string = 'DatabaseConnectionError';

@@ -6,8 +6,12 @@
  * const { rows } = await query<{ id: string }>('select id from budgets where owner = $1', [owner]);
  * ```
  *
- * The default database reads the secret named by `SPENDSENSE_DB_SECRET_ID` on first use and
- * keeps one verified-TLS connection for the life of the execution environment.
+ * The default database is configured from the environment (`SPENDSENSE_DB_HOST`...: IAM
+ * authentication as `spendsense_app`, a token signed locally for each new connection; or
+ * `SPENDSENSE_DB_URL` for the local database) and keeps one verified-TLS connection for the life
+ * of the execution environment. It reads no secret. Password mode from the connection secret,
+ * for operators' tools, is in `secret-source.ts` (kept apart so a function's bundle carries no
+ * Secrets Manager client).
  */
 import type pg from 'pg';
 import { createDatabase, type Database } from './database.js';
@@ -17,19 +21,20 @@ export { createDatabase, Database } from './database.js';
 export {
   databaseOptionsFromEnvironment,
   EXTRA_CA_FILE_ENV,
-  SECRET_MAX_AGE_ENV,
+  type CommonDatabaseOptions,
   type DatabaseLogger,
   type DatabaseOptions,
+  type IamDatabaseOptions,
+  type PasswordDatabaseOptions,
+  type SecretDatabaseOptions,
 } from './database-options.js';
+export type { ConnectionTarget } from './client-config.js';
+export type { IamAuthenticationOptions } from './credentials/iam-credentials.js';
+export { parseConnectionSecret, type ConnectionSecret } from './connection-secret.js';
 export * from './errors.js';
-export {
-  DEFAULT_SECRET_MAX_AGE_SECONDS,
-  parseConnectionSecret,
-  secretsManagerSource,
-  type SecretReadOptions,
-  type SecretSource,
-  type SecretsManagerSourceOptions,
-} from './secret-source.js';
+export { ScrubbedError } from './scrubbed-cause.js';
+export type { SecretReadOptions, SecretSource } from './secret-source.js';
+export { DatabaseEnvironment } from '../shared/names.js';
 
 let defaultDatabase: Database | undefined;
 

@@ -24,9 +24,16 @@ export const probeReportSchema = z.discriminatedUnion('ok', [
     serverMajor: z.number().int(),
     /** This very connection is TLS-encrypted, according to the server (`pg_stat_ssl`). */
     encrypted: z.boolean(),
+    /** The TLS version of this connection, e.g. `TLSv1.3` (absent from probes before roles). */
+    tlsVersion: z.string().optional(),
     database: z.string(),
+    /** `current_user`: `spendsense_app` for a probe that logs in like SpendSense functions. */
     user: z.string(),
-    /** Time to obtain a connection: secret, TCP, TLS, authentication on a cold start; ~0 warm. */
+    /** Whether `user` is a superuser (absent from probes before roles). */
+    superuser: z.boolean().optional(),
+    /** Whether `user` may create roles (absent from probes before roles). */
+    canCreateRoles: z.boolean().optional(),
+    /** Time to obtain a connection: token, TCP, TLS, authentication on a cold start; ~0 warm. */
     connectMillis: z.number(),
     queryMillis: z.number(),
   }),

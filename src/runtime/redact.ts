@@ -47,3 +47,21 @@ const URL_CREDENTIALS = /\b(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi;
 export function redactConnectionStrings(text: string): string {
   return text.replace(URL_CREDENTIALS, `$1${MASK}@`);
 }
+
+const SIGNING_PARAMETERS = /(X-Amz-(?:Signature|Security-Token|Credential)(?:=|%3D))[^&\s"']+/gi;
+
+/**
+ * Masks the signature, session token and credential scope of any SigV4 pre-signed text, such as
+ * an IAM database authentication token quoted in a foreign message, even one no longer known.
+ */
+export function redactSigningParameters(text: string): string {
+  return text.replace(SIGNING_PARAMETERS, `$1${MASK}`);
+}
+
+/**
+ * Everything a message from a foreign library goes through before it is kept: every known
+ * secret (raw and URL-encoded), then URL credentials and SigV4 signing parameters, masked.
+ */
+export function scrub(text: string, secrets: Iterable<string | undefined>): string {
+  return redactSigningParameters(redactConnectionStrings(redactSecrets(text, secrets)));
+}

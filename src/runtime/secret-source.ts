@@ -1,17 +1,12 @@
 import { TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { CONNECTION_SECRET_ENV } from '../shared/names.js';
-import {
-  type ConnectionSecret,
-  connectionSecretSchema,
-  describeSecretProblems,
-} from './connection-secret.js';
 import {
   SecretMalformedError,
   SecretUnavailableError,
   type SecretUnavailableReason,
 } from './errors.js';
-import { redactConnectionStrings } from './redact.js';
+import { scrub } from './redact.js';
+import { scrubbedCause } from './scrubbed-cause.js';
 
 export interface SecretReadOptions {
   /** Bypass any cache: set after the server rejected the cached password. */
@@ -78,7 +73,7 @@ export function secretsManagerSource(
 }
 
 const HINTS: Readonly<Record<SecretUnavailableReason, string>> = {
-  'not-found': `Check that ${CONNECTION_SECRET_ENV} names an existing secret in this account and region.`,
+  'not-found': 'Check that the secret id names an existing secret in this account and region.',
   'access-denied':
     "The function's role needs secretsmanager:GetSecretValue on this secret and kms:Decrypt on its key.",
   unavailable:
@@ -99,21 +94,10 @@ function secretReadError(secretId: string, error: unknown): Error {
       : name === 'AccessDeniedException' || name === 'DecryptionFailure'
         ? 'access-denied'
         : 'unavailable';
-  const detail = sdkError instanceof Error ? redactConnectionStrings(sdkError.message) : '';
+  const detail = sdkError instanceof Error ? scrub(sdkError.message, []) : '';
   return new SecretUnavailableError(
     `Could not read the connection secret ${secretId}: ${name}${detail ? ` (${detail})` : ''}. ${HINTS[reason]}`,
     reason,
-    { cause: sdkError },
+    { cause: scrubbedCause(sdkError, []) },
   );
-}
-
-/** Validates the secret's JSON; the error names the bad fields, never their values. */
-export function parseConnectionSecret(value: unknown): ConnectionSecret {
-  const parsed = connectionSecretSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new SecretMalformedError(
-      `The connection secret does not have the expected shape: ${describeSecretProblems(parsed.error)}.`,
-    );
-  }
-  return parsed.data;
 }

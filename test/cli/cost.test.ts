@@ -73,9 +73,10 @@ describe('the real stacks, synthesized from the infrastructure code', () => {
 
   // By hand from the price table. dev: one single-AZ db.t3.micro with 20 GB gp3 and Enhanced
   // Monitoring every 60 s, one key, two secrets, the Secrets Manager endpoint in one AZ, VPC
-  // flow logs, four log groups of its own (postgresql, upgrade, probe, rotation), the probe and
-  // the rotation function (256 MB arm64 each), CDK's default-security-group custom resource
-  // function (128 MB x86), seven standard alarms (CPU, memory, storage, connections, read and
+  // flow logs, six log groups of its own (postgresql, upgrade, probe, rotation, bootstrap and its
+  // provider), the probe, the rotation and the bootstrap function (256 MB arm64 each), CDK's
+  // default-security-group custom resource function and the bootstrap's Provider framework
+  // function (128 MB x86 each), seven standard alarms (CPU, memory, storage, connections, read and
   // write latency, CPU credits) and their SNS topic (no standing charge).
   // prod: the same with Multi-AZ (instance and storage doubled), the endpoint in two AZs, and
   // RDS Proxy billed for db.t3.micro's 2 vCPUs (also the minimum), and no access host.
@@ -85,10 +86,10 @@ describe('the real stacks, synthesized from the infrastructure code', () => {
     P.kms.customerKeyMonthly +
     2 * P.secretsManager.secretMonthly +
     P.assumptions.flowLogIngestionGbPerMonth * P.cloudWatch.vendedLogsIngestionGb +
-    4 * P.assumptions.logGroupIngestionGbPerMonth * P.cloudWatch.logsIngestionGb +
+    6 * P.assumptions.logGroupIngestionGbPerMonth * P.cloudWatch.logsIngestionGb +
     P.assumptions.enhancedMonitoringGbPerMonthAt60s * P.cloudWatch.logsIngestionGb +
-    2 * lambdaMonthly(256, P.lambda.gbSecondArm64) +
-    lambdaMonthly(128, P.lambda.gbSecondX86) +
+    3 * lambdaMonthly(256, P.lambda.gbSecondArm64) +
+    2 * lambdaMonthly(128, P.lambda.gbSecondX86) +
     7 * P.cloudWatch.standardAlarmMetricMonthly +
     P.sns.topicMonthly;
   const devWithoutHost =
@@ -113,12 +114,12 @@ describe('the real stacks, synthesized from the infrastructure code', () => {
 
   test('the hand calculation, in dollars, for the price table of 2026-11-25', () => {
     expect(P.date).toBe('2026-11-25');
-    // 13.14 + 2.30 + 7.30 + 1.00 + 0.80 + 0.50 + 0.20 + 0.25 + 0.70 + ~0.01 (three functions)
-    expect(expected[NO_ACCESS_HOST].toFixed(2)).toBe('26.20');
+    // 13.14 + 2.30 + 7.30 + 1.00 + 0.80 + 0.50 + 0.30 + 0.25 + 0.70 + ~0.02 (five functions)
+    expect(expected[NO_ACCESS_HOST].toFixed(2)).toBe('26.31');
     // that + 3.066 (t4g.nano) + 0.64 (8 GB gp3) + 3.65 (public IPv4)
-    expect(expected.dev.toFixed(2)).toBe('33.56');
-    // 26.28 + 4.60 + 14.60 + 21.90 + 1.00 + 0.80 + 0.50 + 0.20 + 0.25 + 0.70 + ~0.01
-    expect(expected.prod.toFixed(2)).toBe('70.84');
+    expect(expected.dev.toFixed(2)).toBe('33.66');
+    // 26.28 + 4.60 + 14.60 + 21.90 + 1.00 + 0.80 + 0.50 + 0.30 + 0.25 + 0.70 + ~0.02
+    expect(expected.prod.toFixed(2)).toBe('70.95');
   });
 
   // What the hand calculation assumes each stack contains; a new billable resource fails here
@@ -128,9 +129,9 @@ describe('the real stacks, synthesized from the infrastructure code', () => {
     'AWS::SecretsManager::Secret': 2,
     'AWS::EC2::VPCEndpoint': 1,
     'AWS::EC2::FlowLog': 1,
-    'AWS::Logs::LogGroup': 5,
+    'AWS::Logs::LogGroup': 7,
     'AWS::RDS::DBInstance': 1,
-    'AWS::Lambda::Function': 3,
+    'AWS::Lambda::Function': 5,
     'AWS::CloudWatch::Alarm': 7,
     'AWS::SNS::Topic': 1,
   };

@@ -34,6 +34,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import {
+  APP_USERNAME,
   DATABASE_NAME,
   DATABASE_PORT,
   MASTER_USERNAME,
@@ -445,8 +446,11 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
         serverVersion: '15.10',
         serverMajor: 15,
         encrypted: true,
+        tlsVersion: 'TLSv1.3',
         database: DATABASE_NAME,
-        user: MASTER_USERNAME,
+        user: APP_USERNAME,
+        superuser: false,
+        canCreateRoles: false,
         connectMillis: 48.6,
         queryMillis: 2.1,
       },

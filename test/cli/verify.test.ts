@@ -82,7 +82,7 @@ test('each line carries its evidence', async () => {
     `${ids.databaseGroup} admits tcp/5432 from ${ids.lambdaGroup} (Lambda) only`,
   );
   expect(lineOf(report, 'probe Lambda')?.evidence).toContain(
-    'PostgreSQL 15.10 over TLS as spendsense_admin@spendsense',
+    'PostgreSQL 15.10 over TLSv1.3 as spendsense_app@spendsense (not superuser, cannot create roles)',
   );
   expect(lineOf(report, 'TLS forced')?.evidence).toBe(
     `rds.force_ssl = 1 in ${ids.parameterGroup} (in-sync)`,

@@ -6,7 +6,7 @@ import {
   DatabaseAlarms,
   type DatabaseAlarmsProps,
 } from '../../src/infra/alarms/database-alarms.js';
-import { estimatedMaxConnections } from '../../src/infra/alarms/max-connections.js';
+import { estimatedMaxConnections } from '../../src/shared/max-connections.js';
 import { instanceCapacity } from '../../src/shared/instance-classes.js';
 import {
   createFixture,

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { describe, expect, test } from 'vitest';
 import { DatabaseProxy, type DatabaseProxyProps } from '../../src/infra/proxy/database-proxy.js';
 import {
@@ -14,9 +14,8 @@ function proxyOn(fixture: OpsFixture, props: Partial<DatabaseProxyProps> = {}): 
   return new DatabaseProxy(fixture.stack, 'Proxy', {
     vpc: fixture.vpc,
     instance: fixture.instance,
-    credentialsSecret: fixture.credentialsSecret,
+    databaseUser: 'spendsense_app',
     clientSecurityGroups: [fixture.lambdaSecurityGroup],
-    secretsManagerEndpointSecurityGroup: fixture.endpointSecurityGroup,
     ...props,
   });
 }
@@ -41,29 +40,16 @@ describe('the proxy', () => {
     });
   });
 
-  test('logs in with the credentials secret; clients use SCRAM passwords, IAM auth off by default', () => {
-    expect(proxyResource().Auth).toEqual([
-      {
-        AuthScheme: 'SECRETS',
-        SecretArn: resolve(fixture.credentialsSecret.secretArn),
-        ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
-        IAMAuth: 'DISABLED',
-      },
-    ]);
+  test('takes IAM authentication end to end: no secret, no password anywhere', () => {
+    expect(proxyResource()).toMatchObject({ DefaultAuthScheme: 'IAM_AUTH' });
+    expect(proxyResource().Auth).toBeUndefined();
+    expect(JSON.stringify(proxyResource())).not.toMatch(/secret/i);
   });
 
-  test('iamAuth requires IAM authentication from clients', () => {
-    const withIam = createFixture();
-    proxyOn(withIam, { iamAuth: true });
-    Template.fromStack(withIam.stack).hasResourceProperties('AWS::RDS::DBProxy', {
-      Auth: [
-        {
-          AuthScheme: 'SECRETS',
-          IAMAuth: 'REQUIRED',
-          ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
-          SecretArn: withIam.stack.resolve(withIam.credentialsSecret.secretArn),
-        },
-      ],
+  test('gives clients the resource id their rds-db:connect names (prx-...)', () => {
+    const [logicalId] = Object.keys(template.findResources('AWS::RDS::DBProxy'));
+    expect(resolve(proxy.resourceId)).toEqual({
+      'Fn::Select': [6, { 'Fn::Split': [':', { 'Fn::GetAtt': [logicalId, 'DBProxyArn'] }] }],
     });
   });
 
@@ -134,25 +120,19 @@ describe('security groups', () => {
     ]);
   });
 
-  test('the proxy may reach only the database and the Secrets Manager endpoint', () => {
+  test('the proxy may reach only the database (it reads no secret)', () => {
     const destinations = egress({ GroupId: proxyGroupId }).map((rule) => [
       rule.Properties.DestinationSecurityGroupId,
       rule.Properties.FromPort,
     ]);
-    expect(destinations).toEqual(
-      expect.arrayContaining([
-        [resolve(fixture.databaseSecurityGroup.securityGroupId), 5432],
-        [resolve(fixture.endpointSecurityGroup.securityGroupId), 443],
-      ]),
-    );
-    expect(destinations).toHaveLength(2);
+    expect(destinations).toEqual([[resolve(fixture.databaseSecurityGroup.securityGroupId), 5432]]);
   });
 });
 
 describe('the proxy role', () => {
   const roleRef = resolve(proxy.role.roleName);
 
-  test('is assumed by RDS and reads the one secret, decrypting through Secrets Manager only', () => {
+  test('is assumed by RDS and may log in to the instance as the one user, nothing else', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -169,22 +149,20 @@ describe('the proxy role', () => {
       PolicyDocument: {
         Statement: [
           {
-            Sid: 'ReadTheCredentialsSecret',
+            Sid: 'ConnectToTheInstanceAsTheApplicationRole',
             Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: resolve(fixture.credentialsSecret.secretArn),
-          },
-          {
-            Sid: 'DecryptThroughSecretsManagerOnly',
-            Effect: 'Allow',
-            Action: 'kms:Decrypt',
-            Resource: resolve(fixture.key.keyArn),
-            Condition: {
-              StringEquals: {
-                'kms:ViaService': {
-                  'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
-                },
-              },
+            Action: 'rds-db:connect',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:rds-db:us-east-1:',
+                  { Ref: 'AWS::AccountId' },
+                  ':dbuser:',
+                  resolve(fixture.instance.instanceResourceId),
+                  '/spendsense_app',
+                ],
+              ],
             },
           },
         ],
@@ -198,7 +176,7 @@ describe('the proxy role', () => {
     }
   });
 
-  test('the proxy waits for its policy (it reads the secret as soon as it is created)', () => {
+  test('the proxy waits for its policy (it logs in as soon as it is created)', () => {
     const [policyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
     const [proxyId] = Object.keys(template.findResources('AWS::RDS::DBProxy'));
     expect(template.toJSON().Resources[proxyId as string].DependsOn).toContain(policyId);
@@ -233,15 +211,17 @@ describe('conflicting props are rejected with the prop and the value', () => {
       '`databasePort` must be an integer from 1 to 65535. Got 0.',
     ],
     [
-      'a secret without a key and no key given',
+      'an instance without a resource id',
       (f) => ({
-        credentialsSecret: secretsmanager.Secret.fromSecretNameV2(
-          f.stack,
-          'Imported',
-          'spendsense/dev/database/credentials',
-        ),
+        instance: rds.DatabaseInstance.fromDatabaseInstanceAttributes(f.stack, 'Imported', {
+          instanceIdentifier: 'spendsense-dev',
+          instanceEndpointAddress: 'spendsense-dev.example.invalid',
+          port: 5432,
+          securityGroups: [],
+          engine: f.instance.engine,
+        }),
       }),
-      '`encryptionKey` must be given when `credentialsSecret` has no `encryptionKey` of its own: the proxy role needs kms:Decrypt on it. Got neither.',
+      "`instance` must carry its resource id (DbiResourceId): the proxy role's rds-db:connect names it. Got an instance without one.",
     ],
   ])('%s', (_name, props, message) => {
     const scratch = createFixture();

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
 import { connectionSecretSchema } from '../../src/runtime/connection-secret.js';
 import {
+  ApplicationOutputKeys,
   OutputKeys,
   PASSWORD_LENGTH,
   connectionSecretName,
@@ -160,10 +161,11 @@ describe('AC3: only the Lambda security group reaches the database', () => {
 describe('AC4: the connection string in Secrets Manager', () => {
   const password = '{{resolve:secretsmanager:<credentials-arn>:SecretString:password::}}';
 
-  // Dev connects to the instance; prod's Lambdas and probe go through RDS Proxy.
+  // For operators and tools: the instance itself in both stages (RDS Proxy takes IAM tokens
+  // only, and SpendSense functions never read this secret).
   test.each([
     ['dev', 'the instance endpoint', 'db.example'],
-    ['prod', 'the proxy endpoint', 'proxy.example'],
+    ['prod', 'the instance endpoint', 'db.example'],
   ] as const)(
     '%s composes the connection secret from %s and a dynamic reference',
     (stage, _endpoint, host) => {
@@ -269,9 +271,10 @@ describe('AC5: endpoint and credentials published as outputs', () => {
     ['prod', ['AccessHostInstanceId']],
   ] as const)('%s has exactly the output keys other tools read (all but %j)', (stage, absent) => {
     expect(Object.keys(stages[stage].template.toJSON().Outputs).sort()).toEqual(
-      Object.values(OutputKeys)
-        .filter((key) => !(absent as readonly string[]).includes(key))
-        .sort(),
+      [
+        ...Object.values(OutputKeys).filter((key) => !(absent as readonly string[]).includes(key)),
+        ...Object.values(ApplicationOutputKeys),
+      ].sort(),
     );
   });
 
@@ -348,8 +351,8 @@ describe('AC7: encryption at rest and in transit', () => {
     const { template } = stages[stage];
     const key = logicalIdOf(template, 'AWS::KMS::Key');
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // postgresql, upgrade, flow logs, probe, rotation.
-    expect(groups).toHaveLength(5);
+    // postgresql, upgrade, flow logs, probe, rotation, bootstrap and its provider.
+    expect(groups).toHaveLength(7);
     for (const group of groups)
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
   });

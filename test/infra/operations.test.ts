@@ -111,19 +111,13 @@ describe('RDS Proxy (prod only)', () => {
     templateOf('prod').resourceCountIs('AWS::RDS::DBProxy', 1);
   });
 
-  test('prod requires TLS, checks SCRAM passwords against the credentials secret, IAM auth off', () => {
+  test('prod requires TLS and IAM authentication end to end (no secret)', () => {
     templateOf('prod').hasResourceProperties('AWS::RDS::DBProxy', {
       EngineFamily: 'POSTGRESQL',
       RequireTLS: true,
       DebugLogging: false,
-      Auth: [
-        {
-          AuthScheme: 'SECRETS',
-          ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
-          IAMAuth: 'DISABLED',
-          SecretArn: { Ref: id('prod', 'AWS::SecretsManager::SecretTargetAttachment') },
-        },
-      ],
+      DefaultAuthScheme: 'IAM_AUTH',
+      Auth: Match.absent(),
       VpcSubnetIds: [
         { Ref: Match.stringLikeRegexp('IsolatedSubnet1') },
         { Ref: Match.stringLikeRegexp('IsolatedSubnet2') },

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CONNECTION_SECRET_ENV, connectionSecretName } from '../../src/shared/names.js';
+import { DatabaseEnvironment } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from './support/synth.js';
 import { withCreationId } from './support/creation-names.js';
 
@@ -21,9 +21,7 @@ const probeFunction = logicalIdOf(template, 'AWS::Lambda::Function', {
   Description: Match.stringLikeRegexp('^SpendSense database probe'),
 });
 const probe = template.toJSON().Resources[probeFunction];
-const connectionSecret = logicalIdOf(template, 'AWS::SecretsManager::Secret', {
-  Name: connectionSecretName('dev'),
-});
+const instance = logicalIdOf(template, 'AWS::RDS::DBInstance');
 const key = logicalIdOf(template, 'AWS::KMS::Key');
 
 /** The probe's bundle: the asset its code is uploaded from (`<hash>.zip`, `asset.<hash>/`). */
@@ -58,9 +56,13 @@ describe('the probe Lambda', () => {
     });
   });
 
-  test('is told where the connection secret is, and maps stack traces to the sources', () => {
+  test('is given the application descriptor (no secret), and maps stack traces to the sources', () => {
     expect(probe.Properties.Environment.Variables).toEqual({
-      [CONNECTION_SECRET_ENV]: { Ref: connectionSecret },
+      [DatabaseEnvironment.Host]: { 'Fn::GetAtt': [instance, 'Endpoint.Address'] },
+      [DatabaseEnvironment.Port]: { 'Fn::GetAtt': [instance, 'Endpoint.Port'] },
+      [DatabaseEnvironment.Name]: 'spendsense',
+      [DatabaseEnvironment.User]: 'spendsense_app',
+      [DatabaseEnvironment.AuthMethod]: 'iam',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -87,15 +89,18 @@ describe('the probe Lambda', () => {
     expect(Math.max(...code.split('\n').map((line) => line.length))).toBeGreaterThan(10_000);
   });
 
-  test('leaves pg-native and the AWS SDK to the runtime instead of bundling them', () => {
+  test('bundles the token signer (not in the runtime), leaves out pg-native and Secrets Manager', () => {
     const code = readFileSync(join(bundleDir(), 'index.mjs'), 'utf8');
     expect(code).toMatch(/\w\("pg-native"\)/);
-    expect(code).not.toMatch(/class SecretsManagerClient/);
+    // @aws-sdk/rds-signer signs for the service rds-db with a 900 s expiry.
+    expect(code).toContain('"rds-db"');
+    expect(code).not.toMatch(/SecretsManagerClient|GetSecretValue/);
   });
 });
 
 describe('the probe role: least privilege', () => {
   const role = probe.Properties.Role['Fn::GetAtt'][0] as string;
+  // The function's own policy (the application access policy is attached by ARN).
   const policies = Object.values(
     template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: role }] } }),
   );
@@ -109,7 +114,7 @@ describe('the probe role: least privilege', () => {
     ).toEqual({});
   });
 
-  test('uses only the AWS-managed ENI policy a VPC function needs', () => {
+  test('uses the AWS-managed ENI policy a VPC function needs and the application access policy', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
@@ -125,44 +130,23 @@ describe('the probe role: least privilege', () => {
             ],
           ],
         },
+        {
+          Ref: logicalIdOf(template, 'AWS::IAM::ManagedPolicy', {
+            Description: Match.stringLikeRegexp('^SpendSense functions: log in'),
+          }),
+        },
       ],
     });
   });
 
-  test('can read the connection secret and nothing else in Secrets Manager', () => {
-    expect(
-      statements.filter((statement) =>
-        JSON.stringify(statement.Action).includes('secretsmanager:'),
-      ),
-    ).toEqual([
-      expect.objectContaining({
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: connectionSecret },
-      }),
-    ]);
+  test('reads no secret and uses no key: IAM authentication is its only way in', () => {
+    const text = JSON.stringify(statements);
+    expect(text).not.toContain('secretsmanager:');
+    expect(text).not.toContain('kms:');
   });
 
-  test('can decrypt with the stage key only through Secrets Manager, for its secret only', () => {
-    expect(
-      statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:')),
-    ).toEqual([
-      expect.objectContaining({
-        Action: 'kms:Decrypt',
-        Resource: { 'Fn::GetAtt': [key, 'Arn'] },
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': {
-              'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
-            },
-            'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/ConnectionSecret/) },
-          },
-        },
-      }),
-    ]);
-  });
-
-  test('names a single resource in every statement: no `*` resource or action', () => {
-    expect(statements).toHaveLength(3);
+  test('names a single resource in every statement of its own: no `*` resource or action', () => {
+    expect(statements).toHaveLength(1);
     for (const statement of statements) {
       expect(statement.Resource).not.toEqual('*');
       expect(Array.isArray(statement.Resource)).toBe(false);

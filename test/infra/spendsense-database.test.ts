@@ -74,11 +74,6 @@ describe('SpendSenseDatabase props', () => {
       '`rotationReservedConcurrency` can only be set with `passwordRotation`. Got 10 with rotation off.',
     ],
     [
-      'IAM authentication without a proxy',
-      { proxyIamAuth: true },
-      '`proxyIamAuth` can only be set with `proxy`: IAM authentication is a setting of the proxy. Got `proxyIamAuth: true` without a proxy.',
-    ],
-    [
       'an instance class the alarms cannot derive thresholds for',
       { instanceType: new ec2.InstanceType('m5.metal') },
       'without the db. prefix: the alarm thresholds derive from it. Got m5.metal.',

@@ -141,9 +141,10 @@ describe('the stage configuration', () => {
     ],
     ['spendsense:prod:proxy.enabled', 'on', ['prod.proxy.enabled', 'got "on"', 'true or false']],
     [
-      'spendsense:dev:proxy.iamAuth',
+      // Retired: the proxy always takes IAM authentication from clients, end to end.
+      'spendsense:prod:proxy.iamAuth',
       'true',
-      ['dev.proxy.iamAuth', 'got true', 'false while proxy.enabled is false'],
+      ['spendsense:prod:proxy.iamAuth: unknown key', 'proxy.enabled'],
     ],
     [
       'spendsense:dev:accessHost',
@@ -233,7 +234,7 @@ describe('the stage configuration', () => {
       { emailAddresses: ['ops@example.com', 'oncall@example.com'] },
     ],
     ['spendsense:dev:rotation.days', '7', 'dev', 'rotation', { enabled: true, days: 7 }],
-    ['spendsense:prod:proxy.iamAuth', 'true', 'prod', 'proxy', { enabled: true, iamAuth: true }],
+    ['spendsense:dev:proxy.enabled', 'true', 'dev', 'proxy', { enabled: true }],
   ] as const)(
     'reads the nested field %s=%s with its type, keeping its siblings',
     (key, value, stage, field, expected) => {
@@ -265,10 +266,19 @@ describe('the region', () => {
     [{ AWS_REGION: 'eu-west-1' }, 'eu-west-1'],
     [{ CDK_DEFAULT_REGION: 'eu-central-1', AWS_REGION: 'eu-west-1' }, 'eu-central-1'],
     [{ CDK_DEFAULT_REGION: '', AWS_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
-    [{ CDK_DEFAULT_REGION: 'us-gov-west-1' }, 'us-gov-west-1'],
+    [{ CDK_DEFAULT_REGION: 'us-west-2' }, 'us-west-2'],
   ])('from %j is %s', (env, expected) => {
     expect(resolveRegion(env)).toBe(expected);
   });
+
+  test.each(['us-gov-west-1', 'il-central-1'])(
+    'refuses %s, whose RDS certificate authority clients do not ship',
+    (region) => {
+      expect(() => resolveRegion({ AWS_REGION: region })).toThrow(
+        `region: got "${region}" (from AWS_REGION); allowed: one of af-south-1,`,
+      );
+    },
+  );
 
   test('refuses a malformed region, naming where it came from', () => {
     expect(() => resolveRegion({ AWS_REGION: 'us-east1' })).toThrow(

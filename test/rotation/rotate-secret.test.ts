@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
 import {
   RotationConfigurationError,
   RotationStateError,
@@ -10,27 +10,34 @@ import {
   type RotationStep,
 } from '../../src/runtime/rotation/index.js';
 import { PASSWORD_LENGTH } from '../../src/shared/names.js';
+import { createLoginRole, setPassword } from './support/database.js';
 import { awsError, FakeSecretsManager } from './support/fake-secrets-manager.js';
 import {
   collectingLogger,
   connectionSecretJson,
+  type DatabaseUser,
   parse,
   type SeededSecrets,
   secretsManagerClient,
   seedSecrets,
 } from './support/secrets.js';
 
-// These steps never reach the database (createSecret, finishSecret, the state checks): no
-// server listens here, so a step that tried would fail the test.
-const address = { host: '127.0.0.1', port: 9, database: 'spendsense' };
-const user = { username: 'spendsense_admin', password: 'Current0Password0Value0Abcdefgh1' };
+// These tests run the steps that leave the password alone (createSecret, finishSecret, the
+// state checks) against the shared server, which holds what setSecret would have set
+// (`pendingPassword`): finishSecret logs in to confirm it before promoting it.
+const server = inject('postgres');
+const address = { host: server.host, port: server.port, database: server.database };
+const admin = { username: server.user, password: server.password };
+let user: DatabaseUser;
+let roleCount = 0;
 
 let fake: FakeSecretsManager;
 let secrets: SeededSecrets;
 let logger: ReturnType<typeof collectingLogger>;
 let dependencies: RotationDependencies;
 
-beforeEach(() => {
+beforeEach(async () => {
+  user = await createLoginRole(server, admin, `rotate_unit_${process.pid}_${++roleCount}`);
   fake = new FakeSecretsManager();
   secrets = seedSecrets(fake, address, user);
   logger = collectingLogger();
@@ -38,7 +45,7 @@ beforeEach(() => {
     secretsManager: secretsManagerClient(),
     connectionSecretId: secrets.connectionArn,
     database: address,
-    databaseAccess: { connectionTimeoutMillis: 500 },
+    databaseAccess: { extraCertificateAuthorities: [server.caPem], connectionTimeoutMillis: 3000 },
     logger,
   };
 });
@@ -50,10 +57,11 @@ afterEach(() => {
 const step = (Step: RotationStep, token: string, SecretId = secrets.credentialsArn) =>
   rotateSecret({ SecretId, ClientRequestToken: token, Step }, dependencies);
 
-/** What the database would hold after setSecret, which these tests do not run. */
-function pendingPassword(token: string): string {
+/** The pending password, which the database now holds, as setSecret (not run here) would leave it. */
+async function pendingPassword(token: string): Promise<string> {
   const value = parse(fake.value(secrets.credentialsArn, 'AWSPENDING'));
   expect(fake.versionId(secrets.credentialsArn, 'AWSPENDING')).toBe(token);
+  await setPassword(server, admin, user.username, String(value.password));
   return String(value.password);
 }
 
@@ -110,7 +118,7 @@ describe('the event and the secret state', () => {
   test('does nothing for a step of a rotation that already finished', async () => {
     const token = fake.startRotation(secrets.credentialsArn);
     await step('createSecret', token);
-    const password = pendingPassword(token);
+    const password = await pendingPassword(token);
     fake.overwrite(secrets.connectionArn, connectionSecretJson(address, { ...user, password }));
     await step('finishSecret', token);
     const calls = fake.calls.length;
@@ -159,7 +167,7 @@ describe('createSecret', () => {
     const token = fake.startRotation(secrets.credentialsArn);
     await step('createSecret', token);
 
-    expect(pendingPassword(token)).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(await pendingPassword(token)).toMatch(/^[A-Za-z0-9]{48}$/);
   });
 
   test('gives every rotation a different password', async () => {
@@ -167,7 +175,7 @@ describe('createSecret', () => {
     for (let rotation = 0; rotation < 3; rotation += 1) {
       const token = fake.startRotation(secrets.credentialsArn);
       await step('createSecret', token);
-      passwords.add(pendingPassword(token));
+      passwords.add(await pendingPassword(token));
       await step('finishSecret', token);
     }
     expect(passwords.size).toBe(4);
@@ -196,7 +204,7 @@ describe('createSecret', () => {
     const token = fake.startRotation(secrets.credentialsArn);
     await expect(step('createSecret', token)).rejects.toThrow(
       new RotationStateError(
-        `The connection secret ${secrets.connectionArn} is for user someone_else, but ${secrets.credentialsArn} rotates spendsense_admin: giving it the new password would break it.`,
+        `The connection secret ${secrets.connectionArn} is for user someone_else, but ${secrets.credentialsArn} rotates ${user.username}: giving it the new password would break it.`,
       ),
     );
     expect(fake.calls.filter((call) => call.operation === 'PutSecretValue')).toEqual([]);
@@ -244,7 +252,7 @@ describe('finishSecret', () => {
     const oldVersion = fake.versionId(secrets.credentialsArn) ?? '';
     const token = fake.startRotation(secrets.credentialsArn);
     await step('createSecret', token);
-    return { token, password: pendingPassword(token), oldVersion };
+    return { token, password: await pendingPassword(token), oldVersion };
   }
 
   test('writes the connection secret, then makes the pending version current', async () => {
@@ -297,7 +305,7 @@ describe('finishSecret', () => {
       'proxyHost',
     ]);
     expect(written.url).toBe(
-      `postgresql://spendsense_admin:${password}@127.0.0.1:9/spendsense?application_name=spendsense`,
+      `postgresql://${user.username}:${password}@${server.host}:${server.port}/spendsense?application_name=spendsense`,
     );
     expect(written.proxyHost).toBe('proxy.example');
   });

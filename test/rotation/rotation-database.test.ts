@@ -396,6 +396,84 @@ describe('testSecret', () => {
   });
 });
 
+describe('finishSecret confirms before it promotes', () => {
+  async function runUpToFinish(): Promise<string> {
+    const token = fake.startRotation(secrets.credentialsArn);
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await run(step, token);
+    return token;
+  }
+
+  test('the pending password changed by hand after testSecret: nothing promoted, clients put back on the working one', async () => {
+    const token = await runUpToFinish();
+    const pending = credentials('AWSPENDING');
+    // Someone set the old password back with psql.
+    await setPassword(server, admin, user.username, user.password);
+
+    const error = await failureOf(run('finishSecret', token));
+
+    expect(error).toBeInstanceOf(RotationDatabaseError);
+    expect(error).toMatchObject({ reason: 'rejected', code: '28P01' });
+    expect(error.message).toContain(
+      `The database no longer accepts the AWSPENDING password of ${secrets.credentialsArn} (version ${token}) for ${user.username}: it was changed outside the rotation after testSecret, so it was not promoted. The connection secret now holds the password the database accepts (AWSCURRENT)`,
+    );
+    expect(fake.versionId(secrets.credentialsArn)).not.toBe(token);
+    expect(credentials().password).toBe(user.password);
+    expect(connectionSecret().password).toBe(user.password);
+    expect(await canLogIn(server, user)).toBe(true);
+    expect(await canLogIn(server, pending)).toBe(false);
+  });
+
+  test('changed to a password nobody knows: nothing promoted, says how to repair', async () => {
+    const token = await runUpToFinish();
+    const forClients = connectionSecret().password;
+    await setPassword(server, admin, user.username, generatePassword());
+
+    const error = await failureOf(run('finishSecret', token));
+
+    expect(error.message).toContain(
+      `No known password logs in either: set the password back with ALTER ROLE to the AWSCURRENT value of ${secrets.credentialsArn}, then rotate again.`,
+    );
+    expect(fake.versionId(secrets.credentialsArn)).not.toBe(token);
+    expect(connectionSecret().password).toBe(forClients);
+  });
+
+  test('repeated after AWSCURRENT moved, it does not write a password that no longer logs in', async () => {
+    const token = await rotate();
+    const rotated = credentials();
+    await setPassword(server, admin, user.username, user.password);
+    fake.overwrite(secrets.connectionArn, connectionSecretJson(address(), user));
+
+    const error = await failureOf(run('finishSecret', token));
+
+    expect(error).toMatchObject({ name: 'RotationDatabaseError', reason: 'rejected' });
+    expect(error.message).toContain(`no longer accepts the AWSCURRENT password`);
+    expect(connectionSecret().password).toBe(user.password);
+    expect(await canLogIn(server, rotated)).toBe(false);
+  });
+});
+
+describe('setSecret restores when the confirming login fails', () => {
+  test('the new password cannot open a second session: the old one goes back, clients unaffected', async () => {
+    // Only one session for the rotated user: the rotation holds it, so its confirming login is
+    // refused (53300) right after the password change.
+    await withSession(server, admin, (client) =>
+      client.query(`alter role ${client.escapeIdentifier(user.username)} connection limit 1`),
+    );
+    const token = fake.startRotation(secrets.credentialsArn);
+    await run('createSecret', token);
+
+    const error = await failureOf(run('setSecret', token));
+
+    expect(error).toBeInstanceOf(RotationDatabaseError);
+    expect(error).toMatchObject({ reason: 'unreachable', code: '53300' });
+    expect(logger.lines.join('\n')).toContain('Restored the previous password after a failure');
+    expect(await canLogIn(server, user)).toBe(true);
+    expect(await canLogIn(server, credentials('AWSPENDING'))).toBe(false);
+    expect(connectionSecret().password).toBe(user.password);
+    expect(credentials().password).toBe(user.password);
+  });
+});
+
 describe('the runtime module during a rotation', () => {
   test('keeps serving: open connections survive, new ones find the new password', async () => {
     const database = createDatabase({

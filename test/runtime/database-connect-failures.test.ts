@@ -5,7 +5,7 @@ import {
   type Database,
   DatabaseConnectionError,
   type DatabaseLogger,
-  type DatabaseOptions,
+  type CommonDatabaseOptions,
 } from '../../src/runtime/index.js';
 import {
   type FaultServer,
@@ -52,7 +52,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-function open(port: number, options: Partial<DatabaseOptions> = {}): Database {
+function open(port: number, options: Partial<CommonDatabaseOptions> = {}): Database {
   database = createDatabase({
     secretSource: async () => secretFor(port),
     retryBaseDelayMillis: 20,

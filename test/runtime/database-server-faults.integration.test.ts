@@ -6,7 +6,8 @@ import {
   DatabaseConnectionError,
   type DatabaseLogger,
 } from '../../src/runtime/index.js';
-import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+import { backendPid } from '../support/backends.js';
+import { adminClientConfig, startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { expectNoSecretIn } from './secret-leaks.js';
 
 // Stops the server and fills its connection slots: its own instance, never the shared one.
@@ -48,18 +49,8 @@ function open(options: { maxConnectAttempts?: number; logger?: DatabaseLogger } 
   return database;
 }
 
-const pidOf = async (db: Database): Promise<number> =>
-  (await db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-
 function newClient(): pg.Client {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    ssl: { ca: server.caPem, rejectUnauthorized: true },
-  });
+  const client = new pg.Client(adminClientConfig(server));
   client.on('error', () => undefined);
   return client;
 }
@@ -86,17 +77,17 @@ describe('server restart', () => {
       maxConnectAttempts: 2,
       logger: { warn: (message, fields) => lines.push(JSON.stringify({ message, ...fields })) },
     });
-    const before = await pidOf(db);
+    const before = await backendPid(db);
 
     await server.stop();
     const whileDown = await db.query('select 1').catch((e: unknown) => e);
     await server.start();
-    const after = await pidOf(db);
+    const after = await backendPid(db);
 
     expect(whileDown).toBeInstanceOf(DatabaseConnectionError);
     expect(whileDown).toMatchObject({ reason: 'refused', attempts: 2 });
     expect(after).not.toBe(before);
-    expect(await pidOf(db)).toBe(after);
+    expect(await backendPid(db)).toBe(after);
     expectNoSecretIn(whileDown, [server.password]);
     expect(lines.join('\n')).not.toContain(server.password);
   });

@@ -9,9 +9,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   createDatabase,
   SecretMalformedError,
-  secretsManagerSource,
+  ScrubbedError,
   SecretUnavailableError,
 } from '../../src/runtime/index.js';
+import { secretsManagerSource } from '../../src/runtime/secret-source.js';
 import { expectNoSecretIn } from './secret-leaks.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -124,7 +125,7 @@ describe('secretsManagerSource', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  test('a missing secret is SecretUnavailableError "not-found" keeping the SDK error as cause', async () => {
+  test('a missing secret is SecretUnavailableError "not-found", a scrubbed copy of the SDK error as cause', async () => {
     secretsManager.on(GetSecretValueCommand).rejects(notFound());
     const source = secretsManagerSource(SECRET_NAME);
 
@@ -133,8 +134,11 @@ describe('secretsManagerSource', () => {
     expect(error).toBeInstanceOf(SecretUnavailableError);
     expect(error).toMatchObject({ name: 'SecretUnavailableError', reason: 'not-found' });
     expect((error as Error).message).toContain(SECRET_NAME);
-    expect((error as Error).message).toContain('SPENDSENSE_DB_SECRET_ID');
-    expect((error as Error).cause).toBeInstanceOf(ResourceNotFoundException);
+    expect((error as Error).message).toContain('names an existing secret');
+    // Never the SDK's own error object, with whatever its response carried.
+    expect((error as Error).cause).not.toBeInstanceOf(ResourceNotFoundException);
+    expect((error as Error).cause).toBeInstanceOf(ScrubbedError);
+    expect((error as Error).cause).toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   test('access denied is SecretUnavailableError "access-denied" with the permissions to grant', async () => {
@@ -208,7 +212,7 @@ describe('the database reading its secret from Secrets Manager', () => {
     await database.end();
   });
 
-  test('a foreign error thrown by a custom source is wrapped, cause kept', async () => {
+  test('a foreign error thrown by a custom source is wrapped, a scrubbed copy as cause', async () => {
     const cause = new Error('socket hang up');
     const database = createDatabase({
       secretSource: () => Promise.reject(cause),
@@ -217,7 +221,8 @@ describe('the database reading its secret from Secrets Manager', () => {
     const error = await database.query('select 1').catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: 'SecretUnavailableError', reason: 'unavailable' });
-    expect((error as Error).cause).toBe(cause);
+    expect((error as Error).cause).not.toBe(cause);
+    expect((error as Error).cause).toMatchObject({ name: 'Error', message: 'socket hang up' });
     await database.end();
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type pg from 'pg';
 import { localConnectionUrl, type LocalConnection } from '../../src/cli/local/connection-url.js';
 import { LocalServer } from '../../src/cli/local/local-server.js';
 import { findFreePort } from '../../src/cli/local/ports.js';
@@ -28,6 +29,23 @@ export interface TestPostgres {
   start(): Promise<void>;
   /** Stops the server and deletes its state folder. */
   destroy(): Promise<void>;
+}
+
+/**
+ * node-postgres settings for the server's superuser, the certificate verified against its CA:
+ * what a test's own admin client uses.
+ */
+export function adminClientConfig(
+  server: Pick<TestPostgres, 'host' | 'port' | 'database' | 'user' | 'password' | 'caPem'>,
+): pg.ClientConfig {
+  return {
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    password: server.password,
+    ssl: { ca: server.caPem, rejectUnauthorized: true },
+  };
 }
 
 export interface TestPostgresOptions {

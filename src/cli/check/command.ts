@@ -15,6 +15,8 @@ interface CheckFlags {
   readonly port?: string;
   readonly ca?: string[];
   readonly insecure?: boolean;
+  readonly iam?: boolean;
+  readonly user?: string;
   readonly timeoutMs: string;
   readonly json?: boolean;
 }
@@ -53,11 +55,16 @@ export function registerCheckCommand(program: Command): void {
       '--insecure',
       'do not verify the server certificate (TLS is still required, and the password is only ever sent through SCRAM); loud warning',
     )
+    .option(
+      '--iam',
+      'log in with an IAM authentication token signed with your AWS credentials (--profile, --region) instead of a password',
+    )
+    .option('--user <name>', 'the database user to log in as with --iam (spendsense_app)')
     .option('--timeout-ms <ms>', 'bound for every stage, in milliseconds', '5000')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
       'after',
-      '\nSources, first match wins: --url, --local, --secret-id, DATABASE_URL, PG* variables (PGHOST,\nPGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\n--hostaddr and --port apply on top of any source; hostaddr in a URL and PGHOSTADDR work too.\nExit codes: see docs/cli.md.',
+      '\nSources, first match wins: --url, --local, --secret-id, DATABASE_URL, PG* variables (PGHOST,\nPGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLROOTCERT), then .env in the current folder.\n--hostaddr and --port apply on top of any source; hostaddr in a URL and PGHOSTADDR work too.\nThe application path: --iam --user spendsense_app (through a tunnel: the token is signed for\nthe endpoint and its port, whatever --port says).\nExit codes: see docs/cli.md.',
     )
     .action(async (flags: CheckFlags) => {
       assertFlagsApply(flags);
@@ -86,6 +93,13 @@ export function registerCheckCommand(program: Command): void {
         ...(port !== undefined && { port }),
         caFiles: flags.ca ?? [],
         insecure: flags.insecure === true,
+        ...(flags.iam === true && {
+          iam: {
+            ...(flags.user !== undefined && { user: flags.user }),
+            ...(flags.region !== undefined && { region: flags.region }),
+            ...(flags.profile !== undefined && { profile: flags.profile }),
+          },
+        }),
         timeoutMillis,
         progress: createProgress(),
       });
@@ -120,11 +134,18 @@ function assertFlagsApply(flags: CheckFlags): void {
     flags.region !== undefined && '--region',
     flags.profile !== undefined && '--profile',
   ].filter((name): name is string => name !== false);
-  if (awsFlags.length > 0 && flags.secretId === undefined) {
+  if (awsFlags.length > 0 && flags.secretId === undefined && flags.iam !== true) {
     throw new CliError(
-      `${awsFlags.join(' and ')} apply only to --secret-id (reading the secret from AWS).`,
+      `${awsFlags.join(' and ')} apply only to --secret-id (reading the secret from AWS) and --iam (signing a token).`,
       ExitCode.Usage,
-      'Add --secret-id spendsense/<stage>/database/connection, or leave them out.',
+      'Add --secret-id spendsense/<stage>/database/connection or --iam, or leave them out.',
+    );
+  }
+  if (flags.user !== undefined && flags.iam !== true) {
+    throw new CliError(
+      `\`--user\` applies to \`--iam\` only (a password belongs to the source's user). Got --user ${JSON.stringify(flags.user)} without --iam.`,
+      ExitCode.Usage,
+      'Add --iam to log in as that user with an IAM token, or put the user in the URL.',
     );
   }
   if (flags.stateDir !== undefined && flags.local !== true) {

@@ -6,6 +6,7 @@ import { rdsCertificateAuthorities } from '../../runtime/tls.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { localCommand } from '../local/printed-commands.js';
 import { createProgress, type Progress } from '../ui/progress.js';
+import { diagnoseIamRefusal, type IamCheckOptions, signCheckToken } from './iam.js';
 import type { CheckReport, StageReport } from './report.js';
 import { resolveTarget, type SourceOptions } from './sources.js';
 import { authenticate } from './stages/authenticate.js';
@@ -19,6 +20,12 @@ export interface CheckOptions extends SourceOptions {
   /** CA files from `--ca`, trusted besides the RDS CAs. */
   readonly caFiles: readonly string[];
   readonly insecure: boolean;
+  /**
+   * Log in with an IAM authentication token signed with the caller's AWS credentials instead
+   * of the source's password (`check --iam`).
+   * @default - the source's password
+   */
+  readonly iam?: IamCheckOptions;
   /** @default - silent */
   readonly progress?: Progress;
 }
@@ -79,8 +86,21 @@ class CheckRun {
   async execute(): Promise<void> {
     const { timeoutMillis } = this.options;
     const { target, extraCas } = await this.stage('config', async () => {
-      const target = await resolveTarget(this.options);
-      this.secrets = target.secrets.filter((secret) => secret !== '');
+      const resolved = await resolveTarget(this.options);
+      const { iam } = this.options;
+      const target: CheckTarget =
+        iam === undefined
+          ? resolved
+          : {
+              ...resolved,
+              user: iam.user ?? resolved.user,
+              password: '',
+              notes: [
+                ...resolved.notes,
+                `IAM authentication: a token signed for ${resolved.host}:${resolved.endpointPort ?? resolved.port} replaces any password`,
+              ],
+            };
+      this.secrets = resolved.secrets.filter((secret) => secret !== '');
       this.report.source = target.sourceLabel;
       this.report.url = maskedUrl(target);
       const extraCas = await readCertificateAuthorities([
@@ -117,15 +137,7 @@ class CheckRun {
       });
       return { value: undefined, detail };
     });
-    const client = await this.stage('auth', async () => {
-      const { client, detail } = await authenticate(target, {
-        extraCertificateAuthorities: extraCas,
-        insecure: this.options.insecure,
-        timeoutMillis,
-        redact: (text) => this.redact(text),
-      });
-      return { value: client, detail };
-    });
+    const client = await this.stage('auth', () => this.authenticate(target, extraCas));
     try {
       for (const check of readinessChecks) {
         await this.stage(check.stage, async () => ({
@@ -137,6 +149,44 @@ class CheckRun {
       await endQuietly(client, timeoutMillis);
     }
     this.report.ok = true;
+  }
+
+  /** The auth stage: the source's password, or an IAM token signed now (`--iam`). */
+  private async authenticate(
+    target: CheckTarget,
+    extraCas: readonly string[],
+  ): Promise<{ value: pg.Client; detail: string }> {
+    const { iam, timeoutMillis, insecure } = this.options;
+    const signed =
+      iam === undefined
+        ? undefined
+        : await signCheckToken(target, target.endpointPort ?? target.port, iam, timeoutMillis);
+    if (signed !== undefined) this.secrets.push(signed.token);
+    try {
+      const { client, detail } = await authenticate(
+        signed === undefined ? target : { ...target, password: signed.token },
+        {
+          extraCertificateAuthorities: extraCas,
+          insecure,
+          timeoutMillis,
+          redact: (text) => this.redact(text),
+        },
+      );
+      return {
+        value: client,
+        detail:
+          signed === undefined
+            ? detail
+            : `${detail} with an IAM token signed for ${signed.endpoint} in ${signed.region}`,
+      };
+    } catch (error) {
+      const refused =
+        error instanceof CliError &&
+        (error.cause as { code?: unknown } | undefined)?.code === '28P01';
+      if (signed === undefined || iam === undefined || !refused) throw error;
+      const serverMessage = this.redact(String((error.cause as Error).message));
+      throw await diagnoseIamRefusal(serverMessage, signed, iam, timeoutMillis);
+    }
   }
 
   /** Runs one stage with progress and timing, recording its result in the report. */

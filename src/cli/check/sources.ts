@@ -165,6 +165,7 @@ function withOverrides(
   return {
     ...target,
     port,
+    ...(port !== target.port && { endpointPort: target.port }),
     ...(caFile !== undefined && caFile !== 'system' && { caFiles: [...target.caFiles, caFile] }),
     ...(hostAddress !== undefined && {
       hostAddress: hostAddress.address,

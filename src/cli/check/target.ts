@@ -17,6 +17,12 @@ export interface CheckTarget extends ConnectionTarget {
    * @default - `host` is resolved and connected to
    */
   readonly hostAddress?: string;
+  /**
+   * The port the source names (the database's), when `--port` replaced it (a tunnel's local
+   * port): IAM tokens are signed for it.
+   * @default - `port`
+   */
+  readonly endpointPort?: number;
   /** Notes about settings the check ignores or overrides, safe to print. */
   readonly notes: readonly string[];
   /** Every secret value that came with the source (password, raw secret text), for redaction. */

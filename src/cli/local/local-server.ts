@@ -24,6 +24,7 @@ import {
 } from './server-user.js';
 import { cannotListen } from './start-failure.js';
 import { acquireStartLock } from './start-lock.js';
+import { ensureLocalRoles, rolePasswordFiles } from './roles.js';
 import {
   readLocalState,
   stateFromLastStart,
@@ -112,7 +113,19 @@ export class LocalServer {
     this.progress = options.progress ?? createProgress({ silent: true });
   }
 
+  /**
+   * Starts the server (creating the database on first use), then brings its roles up to date:
+   * a database made by an older version gets them in place, its data untouched.
+   */
   async start(): Promise<StartOutcome> {
+    const outcome = await this.startServer();
+    await this.progress.step('Setting up the database roles', () =>
+      ensureLocalRoles(outcome.connection, this.paths),
+    );
+    return outcome;
+  }
+
+  private async startServer(): Promise<StartOutcome> {
     const user = await resolveServerUser();
     await this.prepareRoot(user);
     const release = await acquireStartLock(this.paths.lockFile);
@@ -271,6 +284,7 @@ export class LocalServer {
       this.paths.stateFile,
       this.paths.logFile,
       this.paths.lockFile,
+      ...rolePasswordFiles(this.paths),
     ];
     await this.progress.step('Deleting the local database', async () => {
       for (const entry of owned) await rm(entry, { recursive: true, force: true });

@@ -26,13 +26,15 @@ export function registerUpCommand(program: Command): void {
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
     .action(async (flags: UpFlags) => {
       const port = parsePortFlag('--port', flags.port);
-      const [{ LocalServer }, { createProgress }, check, report, help] = await Promise.all([
-        import('../local/local-server.js'),
-        import('../ui/progress.js'),
-        import('../check/run-check.js'),
-        import('../check/print-report.js'),
-        import('./connect-instructions.js'),
-      ]);
+      const [{ LocalServer }, { createProgress }, { localConnectionAs }, check, report, help] =
+        await Promise.all([
+          import('../local/local-server.js'),
+          import('../ui/progress.js'),
+          import('../local/roles.js'),
+          import('../check/run-check.js'),
+          import('../check/print-report.js'),
+          import('./connect-instructions.js'),
+        ]);
       const progress = createProgress();
       const server = new LocalServer({
         stateDir: resolveStateDir(flags.stateDir),
@@ -50,6 +52,7 @@ export function registerUpCommand(program: Command): void {
       });
       process.stdout.write(report.formatReport(result) + '\n');
       if (error !== undefined) throw error;
-      process.stdout.write(help.connectInstructions(connection, server.paths));
+      const app = await localConnectionAs(connection, server.paths, 'app');
+      process.stdout.write(help.connectInstructions(connection, server.paths, app));
     });
 }

@@ -1,4 +1,5 @@
 import type { LocalConnection } from '../local/connection-url.js';
+import { APPLICATION_SCHEMA } from '../../shared/names.js';
 import { localConnectionUrl, localConnectionUrlWithoutPassword } from '../local/connection-url.js';
 import { checkLocalCommand, localCommand } from '../local/printed-commands.js';
 import { shellQuote } from '../ui/shell-command.js';
@@ -12,6 +13,7 @@ import { shellQuote } from '../ui/shell-command.js';
 export function connectInstructions(
   connection: LocalConnection,
   paths: { readonly root: string; readonly passwordFile: string },
+  app: LocalConnection,
 ): string {
   const masked = localConnectionUrl(connection, { reveal: false });
   const passwordFile = shellQuote(paths.passwordFile);
@@ -19,7 +21,11 @@ export function connectInstructions(
   return [
     `Local PostgreSQL 15 is ready: ${masked}`,
     '',
-    'psql (the password comes from the password file, not the command line):',
+    `Application code connects as ${app.user}, like SpendSense Lambdas (DML on the ${APPLICATION_SCHEMA} schema):`,
+    `  ${localConnectionUrl(app, { reveal: false })}`,
+    `  export SPENDSENSE_DB_URL="$(${localCommand('url', paths.root, '--as', 'app', '--reveal')})"`,
+    '',
+    'psql as the master user (the password comes from the password file, not the command line):',
     `  PGPASSWORD="$(cat ${passwordFile})" psql ${shellQuote(localConnectionUrlWithoutPassword(connection))}`,
     '',
     'DATABASE_URL (for tools that read it):',

@@ -1,5 +1,5 @@
 import type { InstanceCapacity } from '../../shared/instance-classes.js';
-import { estimatedMaxConnections } from './max-connections.js';
+import { estimatedMaxConnections } from '../../shared/max-connections.js';
 
 const GIB = 1024 ** 3;
 

@@ -1,4 +1,5 @@
 import { DEFAULT_DEPLOY_REGION } from '../../shared/names.js';
+import { isSupportedRegion, SUPPORTED_REGIONS } from '../../shared/regions.js';
 import { StageConfigError } from './load-stage-configs.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -6,7 +7,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /**
  * The region both stacks target: `CDK_DEFAULT_REGION` (set by the CDK CLI from the profile),
  * then `AWS_REGION`, then us-east-1. The account is left to deploy time, so synth needs no
- * credentials.
+ * credentials. Only a region whose RDS certificate authority the runtime ships is accepted.
  */
 export function resolveRegion(env: Readonly<Record<string, string | undefined>>): string {
   const [source, region] = pickFirst(env, ['CDK_DEFAULT_REGION', 'AWS_REGION']) ?? [
@@ -16,6 +17,11 @@ export function resolveRegion(env: Readonly<Record<string, string | undefined>>)
   if (!REGION.test(region)) {
     throw new StageConfigError([
       `region: got ${JSON.stringify(region)} (from ${source}); allowed: an AWS region name such as us-east-1 or eu-west-2`,
+    ]);
+  }
+  if (!isSupportedRegion(region)) {
+    throw new StageConfigError([
+      `region: got ${JSON.stringify(region)} (from ${source}); allowed: one of ${SUPPORTED_REGIONS.join(', ')} (the regions whose RDS certificate authority SpendSense clients ship, so they can verify the database's certificate)`,
     ]);
   }
   return region;

@@ -50,8 +50,8 @@ export const ALLOWED = {
   'rotation.days': `an integer from 1 to ${MAX_ROTATION_DAYS} (days between password rotations)`,
   'accessHost.enabled': 'true or false (an SSM-managed host for `spendsense-db tunnel`)',
   'alarms.emailAddresses': `a list of at most ${MAX_ALARM_EMAIL_ADDRESSES} email addresses such as ops@example.com, each once`,
-  'proxy.enabled': 'true or false (SpendSense Lambdas connect through RDS Proxy)',
-  'proxy.iamAuth': 'true or false (the proxy requires IAM authentication from clients)',
+  'proxy.enabled':
+    'true or false (SpendSense Lambdas connect through RDS Proxy, IAM authentication end to end)',
   'reservedConcurrency.probe': `0 (no reservation, the default) or an integer from 1 to ${MAX_RESERVED_CONCURRENCY}: executions reserved for the probe; run \`spendsense-db preflight\` first, a reservation the account cannot afford fails the deploy`,
   'reservedConcurrency.rotation': `0 (no reservation, the default) or an integer from ${MIN_ROTATION_RESERVED_CONCURRENCY} to ${MAX_RESERVED_CONCURRENCY} (Secrets Manager advises at least ${MIN_ROTATION_RESERVED_CONCURRENCY}): executions reserved for the rotation function; run \`spendsense-db preflight\` first`,
 } as const;
@@ -126,8 +126,8 @@ export const stageConfigSchema = z
           });
         }),
     }),
-    /** RDS Proxy in front of the instance; the connection secret then names the proxy. */
-    proxy: z.strictObject({ enabled: z.boolean(), iamAuth: z.boolean() }),
+    /** RDS Proxy in front of the instance; the application descriptor then names the proxy. */
+    proxy: z.strictObject({ enabled: z.boolean() }),
     /**
      * Lambda concurrency reserved per function; 0 reserves nothing, the default, since a
      * reservation can fail the first deploy in a new account (`spendsense-db preflight` checks).
@@ -168,13 +168,6 @@ export const stageConfigSchema = z
       fail(
         'reservedConcurrency.rotation',
         '0 while rotation.enabled is false (there is no rotation function to reserve for)',
-      );
-    }
-
-    if (config.proxy.iamAuth && !config.proxy.enabled) {
-      fail(
-        'proxy.iamAuth',
-        'false while proxy.enabled is false (IAM authentication is a setting of the proxy)',
       );
     }
 

@@ -31,7 +31,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     // of the box, through `spendsense-db tunnel`; the database itself is never public.
     accessHost: { enabled: true },
     alarms: { emailAddresses: [] },
-    proxy: { enabled: false, iamAuth: false },
+    proxy: { enabled: false },
     // None: a new account's Lambda quota (10) leaves nothing to reserve (docs/database.md).
     reservedConcurrency: { probe: 0, rotation: 0 },
   },
@@ -56,7 +56,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     // Opt-in: production data is reached from a laptop only when someone decides it must be.
     accessHost: { enabled: false },
     alarms: { emailAddresses: [] },
-    proxy: { enabled: true, iamAuth: false },
+    proxy: { enabled: true },
     reservedConcurrency: { probe: 0, rotation: 0 },
   },
 };

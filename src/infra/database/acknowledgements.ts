@@ -34,8 +34,6 @@ const ACCESS_HOST_ROUTE =
 
 const ENHANCED_MONITORING_STREAMS =
   'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:RDSOSMetrics:*';
-const LAMBDA_ENI_POLICY =
-  'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess';
 
 /**
  * Every cdk-nag finding the SpendSense database accepts, each on the narrowest construct and
@@ -94,11 +92,6 @@ export function acknowledgeFindings(parts: AcknowledgedParts): void {
     }
   }
 
-  acknowledge(
-    probe.role,
-    `AwsSolutions-IAM4[${LAMBDA_ENI_POLICY}]`,
-    'A function in a VPC needs to create and delete its network interfaces; those EC2 actions support no resource-level permissions. AWSLambdaENIManagementAccess grants exactly them and nothing else; all other permissions are in a customer-managed policy naming single resources.',
-  );
   acknowledge(
     probe.function,
     'NIST.800.53.R5-LambdaDLQ',

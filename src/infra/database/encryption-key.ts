@@ -2,7 +2,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { secretNamePrefix, type Stage } from '../../shared/names.js';
+import { keyAliasName, secretNamePrefix, type Stage } from '../../shared/names.js';
 
 /** Log groups the key may encrypt: the RDS exports and the stack's own groups. */
 export const logGroupPrefixes = (stage: Stage, instanceIdentifier: string): string[] => [
@@ -23,7 +23,7 @@ export function createEncryptionKey(
 ): kms.Key {
   const key = new kms.Key(scope, 'Key', {
     description: `SpendSense ${stage} database ${instanceIdentifier}: storage, secrets and logs`,
-    alias: `alias/spendsense/${stage}/database`,
+    alias: keyAliasName(stage),
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),
     // Kept when the stack is deleted or the key replaced, not when the stack's first creation

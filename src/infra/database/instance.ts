@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DATABASE_NAME, DATABASE_PORT } from '../../shared/names.js';
+import { DATABASE_CA_IDENTIFIER, DATABASE_NAME, DATABASE_PORT } from '../../shared/names.js';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.js';
 import type { EnhancedMonitoringRole } from './monitoring-role.js';
 import type { ResolvedProps } from './props.js';
@@ -56,7 +56,7 @@ export function createDatabaseInstance(
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     publiclyAccessible: false,
     securityGroups: [parts.securityGroup],
-    caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    caCertificate: rds.CaCertificate.of(DATABASE_CA_IDENTIFIER),
     iamAuthentication: true,
     storageType: rds.StorageType.GP3,
     allocatedStorage: props.allocatedStorageGiB,

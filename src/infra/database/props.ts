@@ -133,20 +133,13 @@ export interface SpendSenseDatabaseProps {
   readonly alarmEmailAddresses?: readonly string[];
 
   /**
-   * Put an RDS Proxy (TLS required) in front of the instance. The connection secret's `host` and
-   * `url` then name the proxy, so SpendSense Lambdas and the probe connect through it; the
-   * rotation function keeps using the instance endpoint.
+   * Put an RDS Proxy (TLS required, IAM authentication end to end) in front of the instance.
+   * The application connection descriptor then names the proxy, so SpendSense Lambdas and the
+   * probe connect through it; the rotation, the bootstrap and operators keep using the
+   * instance endpoint.
    * @default false
    */
   readonly proxy?: boolean;
-
-  /**
-   * Make the proxy require IAM authentication from clients. Only with `proxy`. The runtime
-   * module authenticates with the connection secret's password, so clients then need IAM auth
-   * tokens of their own.
-   * @default false
-   */
-  readonly proxyIamAuth?: boolean;
 }
 
 /** Props whose default is "none". */
@@ -184,7 +177,6 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
     accessHost: false,
     alarmEmailAddresses: [],
     proxy: false,
-    proxyIamAuth: false,
     ...withoutUndefined(props),
     stage: props.stage,
     probeReservedConcurrency: props.probeReservedConcurrency,
@@ -221,11 +213,6 @@ export function resolveProps(props: SpendSenseDatabaseProps): ResolvedProps {
   if (resolved.rotationReservedConcurrency !== undefined && !resolved.passwordRotation) {
     throw new Error(
       `\`rotationReservedConcurrency\` can only be set with \`passwordRotation\`. Got ${resolved.rotationReservedConcurrency} with rotation off.`,
-    );
-  }
-  if (resolved.proxyIamAuth && !resolved.proxy) {
-    throw new Error(
-      '`proxyIamAuth` can only be set with `proxy`: IAM authentication is a setting of the proxy. Got `proxyIamAuth: true` without a proxy.',
     );
   }
   const instanceClass = `db.${resolved.instanceType.toString()}`;

@@ -4,12 +4,24 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DATABASE_PORT, ENGINE_MAJOR_VERSION, type Stage } from '../../shared/names.js';
+import { proxyConnectionsPercent } from '../../shared/connection-budget.js';
+import { instanceCapacity } from '../../shared/instance-classes.js';
+import { estimatedMaxConnections } from '../../shared/max-connections.js';
+import {
+  APP_USERNAME,
+  DATABASE_PORT,
+  ENGINE_MAJOR_VERSION,
+  accessHostName,
+  alarmNamePrefix,
+  type Stage,
+} from '../../shared/names.js';
 import { AccessHost } from '../access-host/access-host.js';
 import { DatabaseAlarms } from '../alarms/database-alarms.js';
+import { DatabaseBootstrap } from '../bootstrap/database-bootstrap.js';
 import { DatabaseProxy } from '../proxy/database-proxy.js';
 import { DatabaseCredentialsRotation } from '../rotation/database-credentials-rotation.js';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { ApplicationAccess, type ApplicationEndpoint } from './application-access.js';
 import { creationNames } from './creation-names.js';
 import { createEncryptionKey } from './encryption-key.js';
 import { createDatabaseInstance } from './instance.js';
@@ -52,10 +64,19 @@ export class SpendSenseDatabase extends Construct {
   readonly instance: rds.DatabaseInstance;
   /** The generated master credentials, attached to the instance. */
   readonly credentialsSecret: secretsmanager.ISecret;
-  /** `{ url, engine, host, port, dbname, username, password }` for SpendSense code. */
+  /**
+   * `{ url, engine, host, port, dbname, username, password }` of the master user, for operators
+   * and tools; no SpendSense function can read it.
+   */
   readonly connectionSecret: secretsmanager.Secret;
+  /** Where SpendSense functions connect: the proxy when there is one, else the instance. */
+  readonly applicationEndpoint: ApplicationEndpoint;
+  /** The managed policy that lets a function log in there as `spendsense_app`. */
+  readonly applicationAccess: ApplicationAccess;
   readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint;
   readonly probeFunction: lambda.IFunction;
+  /** Creates and converges the database roles at deploy time. */
+  readonly bootstrap: DatabaseBootstrap;
   /** The password rotation; `undefined` when `passwordRotation` is off. */
   readonly rotation?: DatabaseCredentialsRotation;
   /** CloudWatch alarms on the instance and the topic they notify. */
@@ -79,10 +100,11 @@ export class SpendSenseDatabase extends Construct {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     };
-    const logPrefix = this.logGroupPrefix;
+    // Every log group of the stack is under the creation's prefix (the key policy admits it).
+    const logGroupName = (what: string): string => `${this.logGroupPrefix}/${what}`;
 
     const network = new DatabaseNetwork(this, 'Network', {
-      flowLogGroupName: `${logPrefix}/vpc-flow-logs`,
+      flowLogGroupName: logGroupName('vpc-flow-logs'),
       logs: logSettings,
       publicSubnets: props.accessHost,
       availabilityZones: props.availabilityZones,
@@ -124,31 +146,54 @@ export class SpendSenseDatabase extends Construct {
     }
     this.credentialsSecret = this.instance.secret;
 
+    const instanceClass = `db.${props.instanceType.toString()}`;
+    const capacity = instanceCapacity(instanceClass);
+    if (capacity === undefined) {
+      throw new Error(`\`instanceType\` ${instanceClass} is not in the instance class table.`);
+    }
     if (props.proxy) {
       this.proxy = new DatabaseProxy(this, 'Proxy', {
         vpc: this.vpc,
         subnets: { subnets: [...this.isolatedSubnets] },
         instance: this.instance,
-        credentialsSecret: this.credentialsSecret,
-        encryptionKey: this.kmsKey,
+        databaseUser: APP_USERNAME,
         clientSecurityGroups: [this.lambdaSecurityGroup],
-        secretsManagerEndpointSecurityGroup: this.endpointSecurityGroup,
-        iamAuth: props.proxyIamAuth,
+        maxConnectionsPercent: proxyConnectionsPercent(estimatedMaxConnections(capacity)),
       });
     }
 
-    // SpendSense code connects where the connection secret says: through the proxy when there
-    // is one (it listens on the database port), else to the instance.
-    this.connectionSecret = createConnectionSecret(
-      this,
-      props.stage,
-      this.kmsKey,
+    // SpendSense functions log in as spendsense_app with IAM authentication: through the proxy
+    // when there is one (it listens on the database port), else to the instance.
+    const instanceResourceId = this.instance.instanceResourceId;
+    if (instanceResourceId === undefined) {
+      throw new Error('The instance has no resource id (DbiResourceId) for IAM authentication.');
+    }
+    this.applicationEndpoint =
       this.proxy === undefined
         ? {
             host: this.instance.dbInstanceEndpointAddress,
             port: this.instance.dbInstanceEndpointPort,
+            resourceId: instanceResourceId,
+            kind: 'instance',
           }
-        : { host: this.proxy.endpoint, port: DATABASE_PORT },
+        : {
+            host: this.proxy.endpoint,
+            port: String(DATABASE_PORT),
+            resourceId: this.proxy.resourceId,
+            kind: 'RDS Proxy',
+          };
+    this.applicationAccess = new ApplicationAccess(this, 'ApplicationAccess', {
+      resourceId: this.applicationEndpoint.resourceId,
+      endpointKind: this.applicationEndpoint.kind,
+    });
+
+    // For operators and tools (check, tunnel) and kept in step by the rotation: always the
+    // instance itself, since the proxy takes IAM tokens only.
+    this.connectionSecret = createConnectionSecret(
+      this,
+      props.stage,
+      this.kmsKey,
+      { host: this.instance.dbInstanceEndpointAddress, port: this.instance.dbInstanceEndpointPort },
       this.credentialsSecret,
     );
 
@@ -158,13 +203,32 @@ export class SpendSenseDatabase extends Construct {
       securityGroup: this.endpointSecurityGroup,
     });
 
+    this.bootstrap = new DatabaseBootstrap(this, 'Bootstrap', {
+      instance: this.instance,
+      instanceClass,
+      credentialsSecret: this.credentialsSecret,
+      encryptionKey: this.kmsKey,
+      vpc: this.vpc,
+      vpcSubnets: { subnets: [...this.isolatedSubnets] },
+      securityGroup: this.lambdaSecurityGroup,
+      reachableAfter: [this.secretsManagerEndpoint, securityGroups],
+      logGroupNames: {
+        function: logGroupName('bootstrap'),
+        provider: logGroupName('bootstrap-provider'),
+      },
+      logs: logSettings,
+    });
+
+    // Clients of the proxy need the roles it logs in as.
+    this.proxy?.proxy.node.addDependency(this.bootstrap.resource);
+
     const probe = new ProbeFunction(this, 'Probe', {
       vpc: this.vpc,
       subnets: this.isolatedSubnets,
       securityGroup: this.lambdaSecurityGroup,
-      connectionSecret: this.connectionSecret,
-      encryptionKey: this.kmsKey,
-      logGroup: encryptedLogGroup(this, 'ProbeLogGroup', `${logPrefix}/probe`, logSettings),
+      endpoint: this.applicationEndpoint,
+      accessPolicy: this.applicationAccess.policy,
+      logGroup: encryptedLogGroup(this, 'ProbeLogGroup', logGroupName('probe'), logSettings),
       ...(props.probeReservedConcurrency !== undefined && {
         reservedConcurrency: props.probeReservedConcurrency,
       }),
@@ -187,11 +251,13 @@ export class SpendSenseDatabase extends Construct {
         ...(props.rotationReservedConcurrency !== undefined && {
           reservedConcurrentExecutions: props.rotationReservedConcurrency,
         }),
-        // Within the key policy's `/spendsense/<stage>/database/*`, like every group here.
-        logGroupName: `${logPrefix}/rotation`,
+        logGroupName: logGroupName('rotation'),
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
       });
+      // The first rotation starts as soon as its schedule exists: let the bootstrap log in
+      // with AWSCURRENT first. (It also copes with a rotation in flight, should one be.)
+      this.rotation.schedule.node.addDependency(this.bootstrap.resource);
     }
 
     this.alarms = new DatabaseAlarms(this, 'Alarms', {
@@ -200,7 +266,7 @@ export class SpendSenseDatabase extends Construct {
       allocatedStorageGiB: props.allocatedStorageGiB,
       storageType: rds.StorageType.GP3,
       encryptionKey: this.kmsKey,
-      namePrefix: `spendsense-${props.stage}-database`,
+      namePrefix: alarmNamePrefix(props.stage),
       emailAddresses: props.alarmEmailAddresses,
     });
 
@@ -209,7 +275,7 @@ export class SpendSenseDatabase extends Construct {
         vpc: this.vpc,
         databaseSecurityGroup: this.databaseSecurityGroup,
         encryptionKey: this.kmsKey,
-        instanceName: `spendsense-${props.stage}-access-host`,
+        instanceName: accessHostName(props.stage),
       });
     }
 

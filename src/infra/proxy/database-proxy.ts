@@ -1,11 +1,10 @@
-import { Aws, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_PORT } from '../../shared/names.js';
+import { dbUserArn } from '../database/application-access.js';
 
 export interface DatabaseProxyProps {
   /** The VPC of the database. */
@@ -18,39 +17,17 @@ export interface DatabaseProxyProps {
    */
   readonly subnets?: ec2.SubnetSelection;
 
-  /** The instance the proxy pools connections to. */
+  /** The instance the proxy pools connections to; it must have IAM authentication on. */
   readonly instance: rds.IDatabaseInstance;
 
   /**
-   * The credentials the proxy logs in with (`username` and `password` JSON, as RDS attaches
-   * them). Clients authenticate to the proxy with the same user and password.
+   * The database user clients log in as, and the proxy with them: IAM authentication end to
+   * end, with tokens, never a password.
    */
-  readonly credentialsSecret: secretsmanager.ISecret;
-
-  /**
-   * The key the credentials secret is encrypted with; the proxy role may decrypt with it
-   * through Secrets Manager only.
-   * @default - the secret's own `encryptionKey`
-   */
-  readonly encryptionKey?: kms.IKey;
+  readonly databaseUser: string;
 
   /** The groups admitted to the proxy on `databasePort` (the SpendSense Lambda group). */
   readonly clientSecurityGroups: readonly ec2.ISecurityGroup[];
-
-  /**
-   * The Secrets Manager interface endpoint's group. When given, the proxy may reach it on HTTPS,
-   * so the proxy can read its secret from a VPC without a NAT gateway.
-   * @default - no rule: the proxy reaches Secrets Manager some other way
-   */
-  readonly secretsManagerEndpointSecurityGroup?: ec2.ISecurityGroup;
-
-  /**
-   * Require IAM authentication from clients instead of the password. The runtime module
-   * authenticates with the password from the connection secret, so turning this on also needs
-   * IAM auth tokens in every client.
-   * @default false
-   */
-  readonly iamAuth?: boolean;
 
   /**
    * The port the database and the proxy listen on: the instance's own port.
@@ -59,22 +36,27 @@ export interface DatabaseProxyProps {
   readonly databasePort?: number;
 
   /**
-   * The share of the database's `max_connections` the proxy may open, 1 to 100. Below 100
-   * leaves room for an operator's session (`spendsense-db tunnel`) when the pool is full.
+   * The share of the database's `max_connections` the proxy may open, 1 to 100. The proxy
+   * logs in as `databaseUser`, so this must fit under that role's CONNECTION LIMIT (see
+   * `proxyConnectionsPercent`), which leaves room for operators, rotation and bootstrap.
    * @default 90
    */
   readonly maxConnectionsPercent?: number;
 }
 
 /**
- * An RDS Proxy in front of the instance for SpendSense Lambdas: TLS required, SCRAM passwords,
- * debug logging off (it would log statement text), reachable from the client groups only, in
- * the private subnets. Its IAM role reads the one credentials secret through a customer-managed
- * policy.
+ * An RDS Proxy in front of the instance for SpendSense Lambdas, with end-to-end IAM
+ * authentication (`DefaultAuthScheme: IAM_AUTH`): clients present IAM tokens for
+ * `databaseUser`, and the proxy logs in to the instance with IAM tokens of its own for the same
+ * user. No password is involved anywhere on this path, so no password rotation can disturb it.
+ * TLS required, debug logging off (it would log statement text), reachable from the client
+ * groups only, in the private subnets.
  */
 export class DatabaseProxy extends Construct {
   /** The host name clients connect to (TLS verifies against it). */
   readonly endpoint: string;
+  /** `prx-...`: what clients' `rds-db:connect` names in their dbuser ARN. */
+  readonly resourceId: string;
   readonly proxy: rds.DatabaseProxy;
   readonly securityGroup: ec2.SecurityGroup;
   readonly role: iam.Role;
@@ -84,7 +66,7 @@ export class DatabaseProxy extends Construct {
     super(scope, id);
     const port = props.databasePort ?? DATABASE_PORT;
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    const encryptionKey = validateProps(props, subnets, port);
+    const resourceId = validateProps(props, subnets, port);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -99,61 +81,43 @@ export class DatabaseProxy extends Construct {
         'SpendSense Lambdas to RDS Proxy',
       );
     }
-    if (props.secretsManagerEndpointSecurityGroup !== undefined) {
-      this.securityGroup.connections.allowTo(
-        props.secretsManagerEndpointSecurityGroup,
-        ec2.Port.tcp(443),
-        'SpendSense RDS Proxy to Secrets Manager',
-      );
-    }
 
     // No aws:SourceArn/SourceAccount in the trust: RDS Proxy supports no global condition
     // context keys (RDS user guide, RDS Proxy limitations).
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
-      description: 'SpendSense RDS Proxy: read the database credentials secret',
+      description: `SpendSense RDS Proxy: log in to the instance as ${props.databaseUser} with IAM authentication`,
     });
-    // A customer-managed policy rather than the inline one the proxy construct would write
-    // (NIST AC-6 / PCI 7.1: reviewable, versioned); each statement names its one resource.
+    // A customer-managed policy rather than an inline one (NIST AC-6 / PCI 7.1: reviewable,
+    // versioned), naming the one database user on the one instance.
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'SpendSense RDS Proxy: read the database credentials secret',
+      description: `SpendSense RDS Proxy: log in to the instance as ${props.databaseUser} with IAM authentication`,
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({
-          sid: 'ReadTheCredentialsSecret',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [props.credentialsSecret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManagerOnly',
-          actions: ['kms:Decrypt'],
-          resources: [encryptionKey.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
-              'kms:EncryptionContext:SecretARN': props.credentialsSecret.secretArn,
-            },
-          },
+          sid: 'ConnectToTheInstanceAsTheApplicationRole',
+          actions: ['rds-db:connect'],
+          resources: [dbUserArn(this, resourceId, props.databaseUser)],
         }),
       ],
     });
 
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(targetWithKnownPort(this, props.instance, port)),
-      secrets: [props.credentialsSecret],
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       // Immutable: the proxy construct's own grants would add an inline policy beside ours.
       role: this.role.withoutPolicyUpdates(),
       vpc: props.vpc,
       vpcSubnets: subnets,
       securityGroups: [this.securityGroup],
       requireTLS: true,
-      iamAuth: props.iamAuth ?? false,
-      clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
       debugLogging: false,
       maxConnectionsPercent: props.maxConnectionsPercent ?? 90,
     });
     this.proxy.node.addDependency(this.policy);
     this.endpoint = this.proxy.endpoint;
+    this.resourceId = Stack.of(this).splitArn(this.proxy.dbProxyArn, ArnFormat.COLON_RESOURCE_NAME)
+      .resourceName as string;
   }
 }
 
@@ -187,11 +151,11 @@ function validateProps(
   props: DatabaseProxyProps,
   subnets: ec2.SubnetSelection,
   port: number,
-): kms.IKey {
-  const encryptionKey = props.encryptionKey ?? props.credentialsSecret.encryptionKey;
-  if (encryptionKey === undefined) {
+): string {
+  const resourceId = props.instance.instanceResourceId;
+  if (resourceId === undefined) {
     throw new Error(
-      '`encryptionKey` must be given when `credentialsSecret` has no `encryptionKey` of its own: the proxy role needs kms:Decrypt on it. Got neither.',
+      "`instance` must carry its resource id (DbiResourceId): the proxy role's rds-db:connect names it. Got an instance without one.",
     );
   }
   if (props.clientSecurityGroups.length === 0) {
@@ -218,5 +182,5 @@ function validateProps(
       `\`subnets\` must span at least two Availability Zones (RDS Proxy requires it). Got ${zones.size}: ${[...zones].join(', ') || 'none'}.`,
     );
   }
-  return encryptionKey;
+  return resourceId;
 }

@@ -2,22 +2,15 @@ import { acknowledge } from '../compliance/acknowledge.js';
 import { acknowledgeUnreservedConcurrency } from '../lambda/acknowledgements.js';
 import type { DatabaseCredentialsRotation } from './database-credentials-rotation.js';
 
-const LAMBDA_ENI_POLICY =
-  'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess';
-
 /**
  * The cdk-nag findings the rotation accepts, each on the narrowest construct, with the reason a
- * reviewer needs. Listed in docs/database.md (and docs/operations.md).
+ * reviewer needs (the ENI policy's is with every function, in `createSpendSenseFunction`).
+ * Listed in docs/database.md (and docs/operations.md).
  */
 export function acknowledgeRotationFindings(
   rotation: DatabaseCredentialsRotation,
   reservedConcurrency: boolean,
 ): void {
-  acknowledge(
-    rotation.role,
-    `AwsSolutions-IAM4[${LAMBDA_ENI_POLICY}]`,
-    'A function in a VPC needs to create and delete its network interfaces; those EC2 actions support no resource-level permissions. AWSLambdaENIManagementAccess grants exactly them and nothing else; every other permission is in customer-managed policies naming single resources.',
-  );
   acknowledge(
     rotation.function,
     'NIST.800.53.R5-LambdaDLQ',

@@ -9,7 +9,6 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_NAME, RotationEnvironment } from '../../shared/names.js';
-import { encryptedLogGroup } from '../database/log-groups.js';
 import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
 import { acknowledgeRotationFindings } from './acknowledgements.js';
 
@@ -160,23 +159,28 @@ export class DatabaseCredentialsRotation extends Construct {
       );
     }
 
-    this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logGroupName, {
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-    });
-
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'SpendSense database password rotation',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaENIManagementAccess'),
-      ],
-    });
-    // Customer-managed rather than inline (NIST AC-6 / PCI 7.1: reviewable, versioned).
-    this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'SpendSense database password rotation: the two secrets, the key, its own logs',
-      roles: [this.role],
+    const rotation = createSpendSenseFunction(this, {
+      description:
+        'SpendSense database password rotation (single user), connection secret included',
+      entry: ROTATION_ENTRY,
+      // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
+      timeout: Duration.minutes(2),
+      ...(reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions }),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [props.securityGroup],
+      logGroupName: props.logGroupName,
+      logs: {
+        encryptionKey: props.encryptionKey,
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      },
+      environment: {
+        [RotationEnvironment.ConnectionSecretId]: connectionArn,
+        [RotationEnvironment.DatabaseHost]: props.instance.dbInstanceEndpointAddress,
+        [RotationEnvironment.DatabasePort]: props.instance.dbInstanceEndpointPort,
+        [RotationEnvironment.DatabaseName]: props.databaseName ?? DATABASE_NAME,
+      },
       statements: [
         new iam.PolicyStatement({
           sid: 'RotateTheCredentials',
@@ -204,36 +208,12 @@ export class DatabaseCredentialsRotation extends Construct {
             },
           },
         }),
-        new iam.PolicyStatement({
-          sid: 'WriteItsOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.logGroup.logGroupArn],
-        }),
       ],
     });
-
-    this.function = createSpendSenseFunction(this, 'Function', {
-      description:
-        'SpendSense database password rotation (single user), connection secret included',
-      entry: ROTATION_ENTRY,
-      memorySize: 256,
-      // Worst case: four logins refused or timing out at 5 s each, plus Secrets Manager calls.
-      timeout: Duration.minutes(2),
-      ...(reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions }),
-      role: this.role,
-      logGroup: this.logGroup,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      securityGroups: [props.securityGroup],
-      environment: {
-        [RotationEnvironment.ConnectionSecretId]: connectionArn,
-        [RotationEnvironment.DatabaseHost]: props.instance.dbInstanceEndpointAddress,
-        [RotationEnvironment.DatabasePort]: props.instance.dbInstanceEndpointPort,
-        [RotationEnvironment.DatabaseName]: props.databaseName ?? DATABASE_NAME,
-      },
-    });
-    // Not invocable before it may use what it needs.
-    this.function.node.addDependency(this.policy);
+    this.function = rotation.function;
+    this.role = rotation.role;
+    this.policy = rotation.policy;
+    this.logGroup = rotation.logGroup;
 
     // Against a confused deputy: this account, and this one secret (Secrets Manager's rotation
     // guide: with aws:SourceArn the function rotates only the secret named, which is the point).

@@ -70,7 +70,6 @@ export class DatabaseStack extends Stack {
       accessHost: config.accessHost.enabled,
       alarmEmailAddresses: config.alarms.emailAddresses,
       proxy: config.proxy.enabled,
-      proxyIamAuth: config.proxy.iamAuth,
       ...reservations(config),
     });
 

@@ -1,6 +1,13 @@
 import { CfnOutput, Fn, type Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
+  APP_USERNAME,
+  APPLICATION_AUTH_METHOD,
+  ApplicationOutputKeys,
+  applicationAccessPolicyExportName,
+  applicationAccessPolicyParameterName,
+  applicationDescriptorParameterName,
+  type ApplicationDescriptorField,
   DATABASE_NAME,
   OutputKeys,
   connectionSecretArnParameterName,
@@ -69,7 +76,7 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
     ...(database.proxy !== undefined && {
       ProxyEndpoint: [
         database.proxy.endpoint,
-        'RDS Proxy endpoint SpendSense Lambdas connect to (the connection secret names it)',
+        'RDS Proxy endpoint SpendSense Lambdas connect to (IAM authentication)',
       ],
     }),
   };
@@ -111,7 +118,7 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
       'ConnectionSecretArnParameter',
       connectionSecretArnParameterName(stage),
       database.connectionSecret.secretArn,
-      `Connection secret SpendSense ${stage} Lambdas read`,
+      `Connection secret of the SpendSense ${stage} master user, for operators and tools`,
     ],
     [
       'KmsKeyArnParameter',
@@ -123,4 +130,51 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
   for (const [id, parameterName, stringValue, description] of parameters) {
     new ssm.StringParameter(stack, id, { parameterName, stringValue, description });
   }
+  addApplicationDescriptor(stack, database);
+}
+
+/**
+ * What a later Lambda stack needs to log in as `spendsense_app`, and nothing else: where to
+ * connect and as whom (no password: IAM authentication), and the managed policy that allows
+ * it. Outputs for people, SSM parameters and an export for stacks.
+ */
+function addApplicationDescriptor(stack: Stack, database: SpendSenseDatabase): void {
+  const { stage, applicationEndpoint: endpoint } = database;
+  const policyArn = database.applicationAccess.policy.managedPolicyArn;
+  const fields: [ApplicationDescriptorField, keyof typeof ApplicationOutputKeys, string, string][] =
+    [
+      [
+        'host',
+        'Host',
+        endpoint.host,
+        `Host SpendSense ${stage} Lambdas connect to (${endpoint.kind})`,
+      ],
+      ['port', 'Port', endpoint.port, 'Port SpendSense Lambdas connect to'],
+      ['database', 'Database', DATABASE_NAME, 'Database SpendSense Lambdas use'],
+      ['user', 'User', APP_USERNAME, 'Database user SpendSense Lambdas log in as'],
+      [
+        'auth-method',
+        'AuthMethod',
+        APPLICATION_AUTH_METHOD,
+        'How SpendSense Lambdas authenticate: IAM tokens, no password',
+      ],
+    ];
+  for (const [field, outputKey, value, description] of fields) {
+    new CfnOutput(stack, ApplicationOutputKeys[outputKey], { value, description });
+    new ssm.StringParameter(stack, `Application${outputKey}Parameter`, {
+      parameterName: applicationDescriptorParameterName(stage, field),
+      stringValue: value,
+      description: `${description} (SpendSense ${stage})`,
+    });
+  }
+  new CfnOutput(stack, ApplicationOutputKeys.AccessPolicyArn, {
+    value: policyArn,
+    description: `Managed policy SpendSense ${stage} Lambdas attach: rds-db:connect as ${APP_USERNAME}`,
+    exportName: applicationAccessPolicyExportName(stage),
+  });
+  new ssm.StringParameter(stack, 'ApplicationAccessPolicyArnParameter', {
+    parameterName: applicationAccessPolicyParameterName(stage),
+    stringValue: policyArn,
+    description: `Managed policy SpendSense ${stage} Lambdas attach: rds-db:connect as ${APP_USERNAME}`,
+  });
 }

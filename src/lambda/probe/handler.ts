@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DatabaseRuntimeError, getDatabase } from '../../runtime/index.js';
 import type { ProbeFailure, ProbeReport } from '../../runtime/probe-report.js';
-import { redactConnectionStrings } from '../../runtime/redact.js';
+import { scrub } from '../../runtime/redact.js';
 
 export type {
   ProbeFailure,
@@ -9,24 +9,35 @@ export type {
   ProbeSuccess,
 } from '../../runtime/probe-report.js';
 
+// What the role can do comes from pg_roles (readable by every role), the TLS facts from this
+// backend's own row of pg_stat_ssl.
 const PROBE_SQL = `select current_setting('server_version') as server_version,
   current_setting('server_version_num')::int as server_version_num,
   current_database() as database,
   current_user as "user",
-  coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false) as encrypted`;
+  r.rolsuper as superuser,
+  r.rolcreaterole as create_role,
+  coalesce(s.ssl, false) as encrypted,
+  s.version as tls_version
+  from pg_roles r left join pg_stat_ssl s on s.pid = pg_backend_pid()
+ where r.rolname = current_user`;
 
 interface ProbeRow {
   server_version: string;
   server_version_num: number;
   database: string;
   user: string;
+  superuser: boolean;
+  create_role: boolean;
   encrypted: boolean;
+  tls_version: string | null;
 }
 
 /**
- * Connects exactly like a SpendSense Lambda (the runtime module, from the same subnets and
- * security group) and reports what it found. It never throws: a failure is a result, and its
- * message has been through redaction.
+ * Connects exactly like a SpendSense Lambda (the runtime module, IAM authentication as
+ * `spendsense_app`, from the same subnets and security group; no secret read) and reports who
+ * it is, what that role may do, TLS and the server version. It never throws: a failure is a
+ * result, and its message has been through redaction.
  */
 export const handler = async (): Promise<ProbeReport> => {
   const started = performance.now();
@@ -45,8 +56,11 @@ export const handler = async (): Promise<ProbeReport> => {
         serverVersion: row.server_version,
         serverMajor: Math.floor(row.server_version_num / 10_000),
         encrypted: row.encrypted,
+        ...(row.tls_version !== null && { tlsVersion: row.tls_version }),
         database: row.database,
         user: row.user,
+        superuser: row.superuser,
+        canCreateRoles: row.create_role,
         connectMillis: acquiredMillis,
         queryMillis,
       };
@@ -73,8 +87,9 @@ function describeFailure(error: unknown): ProbeFailure['failure'] {
     errorClass: error.name,
     ...(category !== undefined && { category }),
     ...(code !== undefined && { code }),
-    // The runtime's own errors are already scrubbed; anything else gets the URL redaction too.
-    message: redactConnectionStrings(error.message),
+    // The runtime's own errors are already scrubbed; anything else gets the URL and token
+    // redaction too.
+    message: scrub(error.message, []),
   };
 }
 

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { classifyConnectError, errorCode } from '../classify-error.js';
 import { buildClientConfig } from '../client-config.js';
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
+import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
 import { RotationDatabaseError } from './errors.js';
 import { scramSha256Verifier } from './scram.js';
 
@@ -72,9 +73,43 @@ export async function logIn(
       `Could not open a session as ${user} on ${target.host}:${target.port}/${target.database}: ${detail}${failure.code === undefined ? '' : ` (${failure.code})`}.`,
       'unreachable',
       failure.code,
-      { cause: error },
+      { cause: scrubbedCause(error, [password]) },
     );
   }
+}
+
+/** A password the database may accept, and where it came from (for the log, never the value). */
+export interface KnownPassword {
+  readonly source: string;
+  readonly password: string;
+}
+
+/** A session opened with one of the known passwords. */
+export interface KnownSession extends KnownPassword {
+  readonly client: pg.Client;
+}
+
+/**
+ * Logs in as `user` with each candidate in turn (a password already tried is skipped) and
+ * returns the first session the database accepts, or `undefined` when it rejects them all.
+ * Anything but a rejected password (network, TLS) fails at once.
+ */
+export async function logInWithFirstAccepted(
+  target: DatabaseTarget,
+  user: string,
+  candidates: readonly KnownPassword[],
+  options: DatabaseAccessOptions,
+  onRejected: (candidate: KnownPassword) => void,
+): Promise<KnownSession | undefined> {
+  const tried = new Set<string>();
+  for (const candidate of candidates) {
+    if (tried.has(candidate.password)) continue;
+    tried.add(candidate.password);
+    const login = await logIn(target, user, candidate.password, options);
+    if (login.outcome === 'connected') return { client: login.client, ...candidate };
+    onRejected(candidate);
+  }
+  return undefined;
 }
 
 /**
@@ -116,6 +151,25 @@ export async function checkSession(client: pg.Client, username: string): Promise
   }
 }
 
+/**
+ * Whether a fresh session opens with `password` and belongs to `username` (a query runs): `false`
+ * when the password is rejected; a session as someone else, or one that fails, throws.
+ */
+export async function loginWorks(
+  target: DatabaseTarget,
+  { username, password }: { readonly username: string; readonly password: string },
+  options: DatabaseAccessOptions,
+): Promise<boolean> {
+  const login = await logIn(target, username, password, options);
+  if (login.outcome === 'rejected') return false;
+  try {
+    await checkSession(login.client, username);
+  } finally {
+    await close(login.client);
+  }
+  return true;
+}
+
 /** Ends the session; a server that never answers the goodbye is not waited for. */
 export async function close(client: pg.Client): Promise<void> {
   const ending = client.end().catch(() => undefined);
@@ -129,8 +183,8 @@ function statementError(
   secrets: readonly string[],
 ): RotationDatabaseError {
   const message = error instanceof Error ? error.message : String(error);
-  const detail = redactSecrets(redactConnectionStrings(message), secrets);
-  // A foreign error that quoted a secret does not travel on, not even as the cause.
-  const cause = detail === message ? error : undefined;
-  return new RotationDatabaseError(`${what}: ${detail}`, 'statement', errorCode(error), { cause });
+  const detail = scrub(message, secrets);
+  return new RotationDatabaseError(`${what}: ${detail}`, 'statement', errorCode(error), {
+    cause: scrubbedCause(error, secrets),
+  });
 }

@@ -1,4 +1,4 @@
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
+import { scrub } from '../redact.js';
 
 /** Scalars only, so nothing structured (a secret's JSON, an error object) can slip into a line. */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -15,11 +15,12 @@ type Level = 'INFO' | 'WARN' | 'ERROR';
 export function jsonLineLogger(
   write: (level: Level, line: string) => void = (level, line) =>
     level === 'INFO' ? console.log(line) : console.error(line),
+  name = 'spendsense-rotation',
 ): RotationLogger {
   const log =
     (level: Level) =>
     (message: string, fields: LogFields = {}): void =>
-      write(level, JSON.stringify({ level, logger: 'spendsense-rotation', message, ...fields }));
+      write(level, JSON.stringify({ level, logger: name, message, ...fields }));
   return { info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
 }
 
@@ -31,7 +32,7 @@ export function redactingLogger(
   logger: RotationLogger,
   secrets: ReadonlySet<string>,
 ): RotationLogger {
-  const clean = (text: string): string => redactSecrets(redactConnectionStrings(text), secrets);
+  const clean = (text: string): string => scrub(text, secrets);
   const cleanFields = (fields: LogFields = {}): LogFields =>
     Object.fromEntries(
       Object.entries(fields).map(([key, value]) => [
@@ -43,5 +44,14 @@ export function redactingLogger(
     info: (message, fields) => logger.info(clean(message), cleanFields(fields)),
     warn: (message, fields) => logger.warn(clean(message), cleanFields(fields)),
     error: (message, fields) => logger.error(clean(message), cleanFields(fields)),
+  };
+}
+
+/** The same logger, adding `fields` to every line (the step, the request...). */
+export function withFields(logger: RotationLogger, fields: LogFields): RotationLogger {
+  return {
+    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
+    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
   };
 }

@@ -1,15 +1,15 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { PASSWORD_LENGTH } from '../../shared/names.js';
-import { redactConnectionStrings, redactSecrets } from '../redact.js';
-import { syncConnectionSecret } from './connection-sync.js';
-import { type RotationContext, readCredentials } from './context.js';
+import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
+import type { RotationContext } from './context.js';
 import type { DatabaseAccessOptions, DatabaseTarget } from './database.js';
 import { RotationConfigurationError, RotationError, RotationStateError } from './errors.js';
-import { jsonLineLogger, type RotationLogger, redactingLogger } from './logger.js';
+import { jsonLineLogger, type RotationLogger, redactingLogger, withFields } from './logger.js';
 import { SecretStore, StagingLabel } from './secret-store.js';
 import { createSecret } from './steps/create-secret.js';
-import { finishSecret } from './steps/finish-secret.js';
+import { finishAgain, finishSecret } from './steps/finish-secret.js';
 import { setSecret } from './steps/set-secret.js';
 import { testSecret } from './steps/test-secret.js';
 
@@ -61,11 +61,7 @@ export async function rotateSecret(
   const logger = redactingLogger(dependencies.logger ?? jsonLineLogger(), seen);
   const fields = { step, secretId, clientRequestToken: token };
   const started = Date.now();
-  const stepLogger: RotationLogger = {
-    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
-    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
-  };
+  const stepLogger = withFields(logger, fields);
   try {
     const store = new SecretStore(dependencies.secretsManager);
     const context: RotationContext = {
@@ -82,14 +78,9 @@ export async function rotateSecret(
     const stages = await checkVersion(store, secretId, token);
     if (stages.includes(StagingLabel.Current)) {
       stepLogger.info('The version is already AWSCURRENT: the rotation has finished');
-      if (step === 'finishSecret') {
-        // A repeated finish still makes sure the connection secret agrees.
-        const finished = await readCredentials(context, {
-          stage: StagingLabel.Current,
-          versionId: token,
-        });
-        await syncConnectionSecret(context, finished);
-      }
+      // A repeated finish still makes sure the connection secret agrees (with a password the
+      // database accepts).
+      if (step === 'finishSecret') await finishAgain(context);
       return;
     }
     await STEPS[step](context);
@@ -153,15 +144,19 @@ async function checkVersion(
   return stages;
 }
 
-/** The error to report: ours as is when clean, anything else wrapped with a scrubbed message. */
+/**
+ * The error to report: ours as is when its message is clean (its causes are scrubbed copies
+ * already), anything else wrapped with a scrubbed message and a scrubbed copy as the cause.
+ */
 function safeError(error: unknown, seen: ReadonlySet<string>): RotationError {
   const message = error instanceof Error ? error.message : String(error);
-  const clean = redactSecrets(redactConnectionStrings(message), seen);
+  const clean = scrub(message, seen);
   if (error instanceof RotationError && clean === message) return error;
   const name = error instanceof Error ? error.name : 'UnknownError';
   return new RotationError(
     error instanceof RotationError ? clean : `Unexpected ${name}: ${clean}`,
-    // A cause whose message quoted a secret stays behind.
-    clean === message ? { cause: error } : undefined,
+    {
+      cause: scrubbedCause(error, seen),
+    },
   );
 }

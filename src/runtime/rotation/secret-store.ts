@@ -5,7 +5,8 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { redactConnectionStrings } from '../redact.js';
+import { scrub } from '../redact.js';
+import { scrubbedCause } from '../scrubbed-cause.js';
 import { RotationStateError, SecretsManagerCallError } from './errors.js';
 
 /** The staging labels Secrets Manager's rotation protocol relies on. */
@@ -139,11 +140,11 @@ function awsErrorName(error: unknown): string {
 function callError(operation: string, secretId: string, error: unknown): SecretsManagerCallError {
   const code = awsErrorName(error);
   // AWS messages describe the request, not the secret's value; URLs are masked regardless.
-  const detail = error instanceof Error ? redactConnectionStrings(error.message) : '';
+  const detail = error instanceof Error ? scrub(error.message, []) : '';
   return new SecretsManagerCallError(
     `${operation} on ${secretId} failed: ${code}${detail === '' ? '' : ` (${detail})`}`,
     operation,
     code,
-    { cause: error },
+    { cause: scrubbedCause(error, []) },
   );
 }

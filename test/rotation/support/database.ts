@@ -2,9 +2,12 @@ import pg from 'pg';
 import { buildClientConfig } from '../../../src/runtime/client-config.js';
 import { generatePassword } from '../../../src/runtime/password.js';
 import type { TestPostgres } from '../../support/postgres.js';
+
+/** A server to log in to: a test's own, or the run's shared one. */
+type Server = Pick<TestPostgres, 'host' | 'port' | 'database' | 'caPem'>;
 import type { DatabaseUser } from './secrets.js';
 
-function clientFor(server: TestPostgres, user: DatabaseUser): pg.Client {
+function clientFor(server: Server, user: DatabaseUser): pg.Client {
   const client = new pg.Client(
     buildClientConfig(
       {
@@ -23,7 +26,7 @@ function clientFor(server: TestPostgres, user: DatabaseUser): pg.Client {
 
 /** Runs `work` in a session as `user`, closed afterwards whatever happens. */
 export async function withSession<T>(
-  server: TestPostgres,
+  server: Server,
   user: DatabaseUser,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -37,7 +40,7 @@ export async function withSession<T>(
 }
 
 /** True when the server accepts the password, false when it rejects it (28P01). */
-export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promise<boolean> {
+export async function canLogIn(server: Server, user: DatabaseUser): Promise<boolean> {
   try {
     return await withSession(server, user, async (client) => {
       const result = await client.query<{ user: string }>('select current_user as "user"');
@@ -49,24 +52,26 @@ export async function canLogIn(server: TestPostgres, user: DatabaseUser): Promis
   }
 }
 
-/** A fresh login role with a random password, created by `admin`. */
+/** A fresh login role with a random password that may connect, created by `admin`. */
 export async function createLoginRole(
-  server: TestPostgres,
+  server: Server,
   admin: DatabaseUser,
   username: string,
 ): Promise<DatabaseUser> {
   const password = generatePassword();
-  await withSession(server, admin, (client) =>
-    client.query(
-      `create role ${client.escapeIdentifier(username)} login password ${client.escapeLiteral(password)}`,
-    ),
-  );
+  await withSession(server, admin, async (client) => {
+    const role = client.escapeIdentifier(username);
+    await client.query(`create role ${role} login password ${client.escapeLiteral(password)}`);
+    await client.query(
+      `grant connect on database ${client.escapeIdentifier(server.database)} to ${role}`,
+    );
+  });
   return { username, password };
 }
 
 /** Sets a role's password behind the rotation's back, as a person with psql might. */
 export async function setPassword(
-  server: TestPostgres,
+  server: Server,
   admin: DatabaseUser,
   username: string,
   password: string,

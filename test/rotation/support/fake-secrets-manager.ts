@@ -40,7 +40,8 @@ export type Operation =
 interface InjectedFailure {
   readonly operation: Operation;
   readonly secretId: string | undefined;
-  readonly error: () => Error;
+  /** Given the request, as a service error that quotes its input would be. */
+  readonly error: (input: Record<string, unknown>) => Error;
 }
 
 const metadata = { $metadata: { httpStatusCode: 400 } };
@@ -63,19 +64,19 @@ export class FakeSecretsManager {
     this.mock
       .on(DescribeSecretCommand)
       .callsFake((input: { SecretId: string }) =>
-        this.#answer('DescribeSecret', input.SecretId, () => this.#describe(input.SecretId)),
+        this.#answer('DescribeSecret', input, () => this.#describe(input.SecretId)),
       )
       .on(GetSecretValueCommand)
       .callsFake((input: GetSecretValueCommandInput) =>
-        this.#answer('GetSecretValue', input.SecretId, () => this.#getValue(input)),
+        this.#answer('GetSecretValue', input, () => this.#getValue(input)),
       )
       .on(PutSecretValueCommand)
       .callsFake((input: PutSecretValueCommandInput) =>
-        this.#answer('PutSecretValue', input.SecretId, () => this.#putValue(input)),
+        this.#answer('PutSecretValue', input, () => this.#putValue(input)),
       )
       .on(UpdateSecretVersionStageCommand)
       .callsFake((input: UpdateSecretVersionStageCommandInput) =>
-        this.#answer('UpdateSecretVersionStage', input.SecretId, () => this.#updateStage(input)),
+        this.#answer('UpdateSecretVersionStage', input, () => this.#updateStage(input)),
       );
   }
 
@@ -154,12 +155,21 @@ export class FakeSecretsManager {
     this.#secret(secretId).rotationEnabled = enabled;
   }
 
-  /** The next call of `operation` (on `secretId`, when given) fails with `error()`. */
-  failNext(operation: Operation, secretId: string | undefined, error: () => Error): void {
+  /** The next call of `operation` (on `secretId`, when given) fails with `error(request)`. */
+  failNext(
+    operation: Operation,
+    secretId: string | undefined,
+    error: (input: Record<string, unknown>) => Error,
+  ): void {
     this.#failures.push({ operation, secretId, error });
   }
 
-  async #answer<T>(operation: Operation, secretId: string | undefined, run: () => T): Promise<T> {
+  async #answer<T>(
+    operation: Operation,
+    input: { readonly SecretId?: string | undefined },
+    run: () => T,
+  ): Promise<T> {
+    const secretId = input.SecretId;
     this.calls.push({
       operation,
       ...(secretId !== undefined && { secretId: this.#arnOf(secretId) }),
@@ -172,7 +182,7 @@ export class FakeSecretsManager {
     );
     if (index !== -1) {
       const [failure] = this.#failures.splice(index, 1);
-      throw failure?.error();
+      throw failure?.error(input as Record<string, unknown>);
     }
     return run();
   }

@@ -94,6 +94,27 @@ export const readinessChecks: readonly ReadinessCheck[] = [
     stage: 'write_read',
     label: 'write then read (temporary table)',
     async run(client) {
+      const { rows: access } = await client.query<{
+        temp: boolean;
+        recovery: boolean;
+        readOnly: string;
+      }>(
+        `select has_database_privilege(current_database(), 'TEMP') as temp,
+                pg_is_in_recovery() as recovery,
+                current_setting('transaction_read_only') as "readOnly"`,
+      );
+      if (access[0]?.temp === false) {
+        // A least-privilege role (spendsense_app) may not create even a temporary table: say
+        // whether the server would take writes instead.
+        if (access[0].recovery || access[0].readOnly === 'on') {
+          throw new CliError(
+            'The server would not take writes (in recovery, or this session is read-only).',
+            ExitCode.ReadinessFailed,
+            'The server is read-only (a replica or a database in recovery); connect to the writer endpoint.',
+          );
+        }
+        return 'writable (not in recovery, not read-only); no TEMP privilege, so no row written';
+      }
       const token = randomUUID();
       try {
         await client.query('create temporary table spendsense_check (token text not null)');

@@ -1,10 +1,11 @@
-import { redactConnectionStrings } from '../../../runtime/redact.js';
-import { ENGINE_MAJOR_VERSION } from '../../../shared/names.js';
+import { scrub } from '../../../runtime/redact.js';
+import { APP_USERNAME, ENGINE_MAJOR_VERSION } from '../../../shared/names.js';
 import { fail, judge, type Check } from '../finding.js';
 
 /**
- * AC3, end to end: the probe Lambda, placed where SpendSense Lambdas run, reads the connection
- * secret through the VPC endpoint and connects. It must report TLS and PostgreSQL 15.
+ * AC3, end to end: the probe Lambda, placed and configured like SpendSense Lambdas, logs in
+ * with IAM authentication. It must report that it is `spendsense_app`, neither a superuser nor
+ * able to create roles, over TLS, to PostgreSQL 15.
  */
 export const probeCheck: Check = {
   criterion: 'AC3',
@@ -30,18 +31,29 @@ export const probeCheck: Check = {
     if (report.serverMajor !== ENGINE_MAJOR_VERSION) {
       problems.push(`server major ${report.serverMajor}, expected ${ENGINE_MAJOR_VERSION}`);
     }
+    if (report.user !== APP_USERNAME) {
+      problems.push(`logged in as ${safe(report.user)}, expected ${APP_USERNAME}`);
+    }
+    if (report.superuser === undefined || report.canCreateRoles === undefined) {
+      problems.push(
+        'the probe does not report its privileges (deployed before the roles existed): redeploy the stack',
+      );
+    } else {
+      if (report.superuser) problems.push(`${safe(report.user)} is a superuser`);
+      if (report.canCreateRoles) problems.push(`${safe(report.user)} can create roles`);
+    }
     return judge(
       problems.map((problem) => `${functionName}: ${problem}`),
-      `${functionName}: PostgreSQL ${safe(report.serverVersion)} over TLS as ` +
-        `${safe(report.user)}@${safe(report.database)}, connect ${millis(report.connectMillis)}, ` +
-        `query ${millis(report.queryMillis)}`,
+      `${functionName}: PostgreSQL ${safe(report.serverVersion)} over ${safe(report.tlsVersion ?? 'TLS')} as ` +
+        `${safe(report.user)}@${safe(report.database)} (not superuser, cannot create roles), ` +
+        `connect ${millis(report.connectMillis)}, query ${millis(report.queryMillis)}`,
     );
   },
 };
 
 /** The report comes from outside: one short line, any connection string masked. */
 function safe(text: string): string {
-  const line = redactConnectionStrings(text.split('\n')[0] ?? '');
+  const line = scrub(text.split('\n')[0] ?? '', []);
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 

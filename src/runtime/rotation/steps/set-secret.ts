@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { connectionSecretHolds, syncConnectionSecret } from '../connection-sync.js';
 import {
   findPrevious,
@@ -7,21 +6,21 @@ import {
   readCurrent,
   readPending,
 } from '../context.js';
-import { changePassword, checkSession, close, logIn } from '../database.js';
+import {
+  changePassword,
+  close,
+  type KnownPassword,
+  type KnownSession,
+  logIn,
+  logInWithFirstAccepted,
+  loginWorks,
+} from '../database.js';
 import { RotationDatabaseError, RotationError, RotationStateError } from '../errors.js';
 import { isScramSafe } from '../scram.js';
 import type { Credentials } from '../secret-values.js';
 
-/** A password the database may accept, and where it came from (for the log, never the value). */
-interface KnownPassword {
-  readonly source: string;
-  readonly password: string;
-}
-
 /** A session opened as the rotated user. */
-interface Session extends KnownPassword {
-  readonly client: pg.Client;
-}
+type Session = KnownSession;
 
 /**
  * Step 2: the database takes the pending password, then the connection secret follows at once.
@@ -103,19 +102,14 @@ async function logInWithAnyOf(
   username: string,
   candidates: readonly KnownPassword[],
 ): Promise<Session> {
-  const tried = new Set<string>();
-  for (const candidate of candidates) {
-    if (tried.has(candidate.password)) continue;
-    tried.add(candidate.password);
-    const login = await logIn(
-      context.database,
-      username,
-      candidate.password,
-      context.databaseAccess,
-    );
-    if (login.outcome === 'connected') return { client: login.client, ...candidate };
-    context.logger.warn('Password rejected', { source: candidate.source });
-  }
+  const session = await logInWithFirstAccepted(
+    context.database,
+    username,
+    candidates,
+    context.databaseAccess,
+    (candidate) => context.logger.warn('Password rejected', { source: candidate.source }),
+  );
+  if (session !== undefined) return session;
   throw new RotationDatabaseError(
     `The database rejects every password known for ${username} (AWSPENDING, ${candidates.map((c) => c.source).join(', ')}). Someone changed it outside the rotation: set it back with ALTER ROLE to the AWSCURRENT value of ${context.secretId}, then rotate again.`,
     'rejected',
@@ -130,23 +124,12 @@ async function confirmOrRestore(
   pending: Credentials,
 ): Promise<void> {
   try {
-    const login = await logIn(
-      context.database,
-      pending.username,
-      pending.password,
-      context.databaseAccess,
-    );
-    if (login.outcome === 'rejected') {
+    if (!(await loginWorks(context.database, pending, context.databaseAccess))) {
       throw new RotationDatabaseError(
         `The database rejects the new password of ${pending.username} right after setting it.`,
         'rejected',
         '28P01',
       );
-    }
-    try {
-      await checkSession(login.client, pending.username);
-    } finally {
-      await close(login.client);
     }
   } catch (error) {
     await restore(context, session, pending.username, session, error);

@@ -1,4 +1,4 @@
-import type { InstanceCapacity } from '../../shared/instance-classes.js';
+import type { InstanceCapacity } from './instance-classes.js';
 
 /** The divisor of RDS for PostgreSQL's default `max_connections` formula. */
 const BYTES_PER_CONNECTION = 9_531_392;
