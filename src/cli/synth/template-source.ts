@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.js';
 import { STAGES, stackName, type Stage } from '../../shared/names.js';
 import {
   TemplateFormatError,
@@ -12,9 +12,6 @@ import { runBounded } from '../run-bounded.js';
 import type { Progress } from '../ui/progress.js';
 import { cliCommand } from '../ui/shell-command.js';
 import { ManifestError, readStackArtifact, type StackArtifact } from './cloud-assembly.js';
-
-/** The project root: three levels above this file (src/cli/synth). */
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A synth bundles the probe with esbuild and runs three compliance packs: allow minutes. */
 export const SYNTH_TIMEOUT_MILLIS = 5 * 60_000;
