@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The JSON stored in `spendsense/<stage>/database/connection`. The stack composes it at deploy

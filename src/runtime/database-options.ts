@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONNECTION_SECRET_ENV } from '../shared/names.js';
 import { DatabaseConfigurationError } from './errors.js';
 import { type SecretSource, secretsManagerSource } from './secret-source.js';
