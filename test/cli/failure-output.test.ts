@@ -63,6 +63,8 @@ const usageErrors: [string[], RegExp][] = [
   // Words commander refuses.
   [['local', 'start', '--bogus'], /unknown option '--bogus'/],
   [['verify'], /required option '--stage <stage>' not specified/],
+  [['preflight'], /required option '--stage <stage>' not specified/],
+  [['preflight', '--stage', 'qa'], /--stage: got "qa"; allowed: one of dev, prod/],
   [['cost', '--stage', 'qa'], /--stage: got "qa"; allowed: one of dev, prod/],
   [['frobnicate'], /unknown command 'frobnicate'/],
 ];
@@ -115,6 +117,8 @@ describe('--json: a failure before the data still prints one JSON document', () 
     [['local', 'start', '--json', '--port', 'x'], ExitCode.Usage],
     [['local', 'start', '--json', '--state-dir', '/dev/null/state'], ExitCode.LocalStateUnusable],
     [['verify', '--json', '--stage', 'qa'], ExitCode.Usage],
+    [['preflight', '--json', '--stage', 'qa'], ExitCode.Usage],
+    [['preflight', '--json', '--stage', 'dev', '--region', 'moon'], ExitCode.WrongRegion],
     [['info', '--json', '--stage', 'dev', '--region', 'moon'], ExitCode.WrongRegion],
     [
       ['cost', '--json', '--stage', 'dev', '--template', '/nonexistent.json'],

@@ -1,6 +1,7 @@
 import type { StackOptions } from '../aws/stack-options.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { openAwsSession } from '../aws/session.js';
+import { reportedInJson } from '../report-failure.js';
 import { loadSynthesizedStage } from '../synth/template-source.js';
 import { createProgress, type Progress } from '../ui/progress.js';
 import { AwsPreflightContext } from './context.js';
@@ -65,7 +66,8 @@ export async function runPreflight(options: PreflightOptions): Promise<void> {
     stdout.write(
       options.json ? `${JSON.stringify(report, null, 2)}\n` : formatPreflightReport(report),
     );
-    if (!report.ok) throw preflightError(report);
+    // The JSON printed is the whole answer; only a failure before it gets the short document.
+    if (!report.ok) throw reportedInJson(preflightError(report));
   } finally {
     session.close();
   }
