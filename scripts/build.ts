@@ -71,16 +71,18 @@ async function buildAll(root: string): Promise<void> {
 }
 
 /**
- * Every file a chunk of the bundle reads beside itself (`new URL('./…', import.meta.url)`)
- * must be there: a file esbuild cannot see would otherwise fail only when its command runs.
+ * Every file or folder a chunk of the bundle reads relative to itself (`new URL('…',
+ * import.meta.url)`) must exist there. esbuild does not see these paths, and the bundle puts
+ * every chunk directly in dist/cli, so a path counted from a deeper source folder
+ * (`../../../migrations` from src/cli/migrate/) would otherwise fail only when its command runs.
  */
 function assertAssetsPresent(cliDir: string): void {
-  const reference = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*import\.meta\.url\s*\)/g;
+  const reference = /new URL\(\s*["'](\.{1,2}\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g;
   for (const file of readdirSync(cliDir).filter((name) => name.endsWith('.js'))) {
     for (const [, relative] of readFileSync(path.join(cliDir, file), 'utf8').matchAll(reference)) {
       if (relative !== undefined && !existsSync(path.join(cliDir, relative))) {
         throw new BuildError(
-          `dist/cli/${file} reads ${relative} beside itself, which the build did not copy. Add its source to CLI_ASSETS in scripts/build.ts.`,
+          `dist/cli/${file} reads ${relative} relative to itself, which is not there. A file the command reads beside its code goes in CLI_ASSETS (scripts/build.ts); a file of the project is found from PACKAGE_ROOT or PROJECT_ROOT (src/cli/project-root.ts), never by counting folders up from a source file.`,
         );
       }
     }
