@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.spendsense/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.spendsense/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

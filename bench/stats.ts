@@ -10,6 +10,14 @@ export function summarise(samples: readonly number[]): Latency {
   return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
 }
 
+/** The nearest-rank median of the values. */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) throw new Error('No samples to summarise.');
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

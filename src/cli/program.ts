@@ -11,6 +11,15 @@ import { registerVerifyCommand } from './verify/command.js';
 /**
  * Builds the `spendsense-db` command tree. Each command lives in its own folder under
  * src/cli and exports a `register…Command(program)` function that adds itself here.
+ *
+ * Registration stays cheap, because every call registers every command (`--help` included):
+ * a command's `command.ts` imports statically only `commander` (types), Node built-ins and the
+ * small flag helpers (`exit-codes`, `integer-flag`, `local/commands/flags`, `aws/stack-flags`).
+ * Its action loads everything else with `await import(…)`: the module that does the work, and
+ * through it the packages it needs (the AWS SDK, pg, zod, ora, @peculiar/x509). A package a
+ * command needs only on one branch (the Secrets Manager client for `check --secret-id`) is
+ * imported on that branch. test/cli/lazy-loading.test.ts holds every command to this, on the
+ * bundle `npm run build` makes; docs/cli.md explains the rule and the numbers behind it.
  */
 export function buildProgram(): Command {
   const program = new Command('spendsense-db')

@@ -2,7 +2,7 @@
  * The one way SpendSense Lambdas reach the database:
  *
  * ```ts
- * import { query } from '../../runtime/index.js';
+ * import { query } from 'spendsense-database/runtime'; // in this repository: '../../runtime/index.js'
  * const { rows } = await query<{ id: string }>('select id from budgets where owner = $1', [owner]);
  * ```
  *

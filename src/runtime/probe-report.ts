@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the probe Lambda (src/lambda/probe) returns and `spendsense-db verify` reads: one schema

@@ -24,7 +24,12 @@ function runWithoutAws(
       [path.join(projectRoot, 'bin/spendsense-db.js'), ...args],
       {
         cwd: projectRoot,
-        env: { PATH: process.env.PATH, HOME: emptyHome, AWS_EC2_METADATA_DISABLED: 'true' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: emptyHome,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          SPENDSENSE_DB_FROM_SOURCES: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 60_000,
       },

@@ -7,6 +7,10 @@ process.env.AWS_REGION ??= 'us-east-1';
 // in every worker that builds a client (the CLI silences it the same way).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Tests run the TypeScript sources: a CLI a test spawns through bin/spendsense-db.js runs them
+// too, whatever state the build in dist/ is in (see bin/build-state.js).
+process.env.SPENDSENSE_DB_FROM_SOURCES = '1';
+
 // CDK writes "Bundling asset <path>..." straight to stderr at every synth that bundles a
 // function, outside any test's console: a passing run shows none of it. Everything else
 // written to stderr goes through.

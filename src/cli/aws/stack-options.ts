@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { STAGES, type Stage } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -35,18 +34,7 @@ export interface StackOptions {
 }
 
 /**
- * Declares `--stage`, `--region` and `--profile` on `command`, for every command that reads a
- * deployed stage; {@link parseStackOptions} validates them.
- */
-export function addStackOptions(command: Command): Command {
-  return command
-    .requiredOption('--stage <stage>', `the deployed stage: ${STAGES.join(' or ')}`)
-    .option('--region <region>', 'AWS region of the stack (default: standard AWS resolution)')
-    .option('--profile <profile>', 'AWS profile (default: standard AWS resolution)');
-}
-
-/**
- * Validates `--stage`, `--region` and `--profile` at the edge. A bad value fails with the flag,
+ * Validates `--stage`, `--region` and `--profile` (declared by `addStackOptions`) at the edge. A bad value fails with the flag,
  * the value and what is allowed; a malformed region is reported as a wrong region (exit 54).
  */
 export function parseStackOptions(raw: {

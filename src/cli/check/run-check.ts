@@ -6,7 +6,7 @@ import { rdsCertificateAuthorities } from '../../runtime/tls.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { localCommand } from '../local/printed-commands.js';
 import { createProgress, type Progress } from '../ui/progress.js';
-import { diagnoseIamRefusal, type IamCheckOptions, signCheckToken } from './iam.js';
+import type { IamCheckOptions } from './iam.js';
 import type { CheckReport, StageReport } from './report.js';
 import { resolveTarget, type SourceOptions } from './sources.js';
 import { authenticate } from './stages/authenticate.js';
@@ -157,10 +157,17 @@ class CheckRun {
     extraCas: readonly string[],
   ): Promise<{ value: pg.Client; detail: string }> {
     const { iam, timeoutMillis, insecure } = this.options;
+    // The signer and the credential chain load only for --iam.
+    const iamModule = iam === undefined ? undefined : await import('./iam.js');
     const signed =
-      iam === undefined
+      iam === undefined || iamModule === undefined
         ? undefined
-        : await signCheckToken(target, target.endpointPort ?? target.port, iam, timeoutMillis);
+        : await iamModule.signCheckToken(
+            target,
+            target.endpointPort ?? target.port,
+            iam,
+            timeoutMillis,
+          );
     if (signed !== undefined) this.secrets.push(signed.token);
     try {
       const { client, detail } = await authenticate(
@@ -183,9 +190,11 @@ class CheckRun {
       const refused =
         error instanceof CliError &&
         (error.cause as { code?: unknown } | undefined)?.code === '28P01';
-      if (signed === undefined || iam === undefined || !refused) throw error;
+      if (signed === undefined || iam === undefined || iamModule === undefined || !refused) {
+        throw error;
+      }
       const serverMessage = this.redact(String((error.cause as Error).message));
-      throw await diagnoseIamRefusal(serverMessage, signed, iam, timeoutMillis);
+      throw await iamModule.diagnoseIamRefusal(serverMessage, signed, iam, timeoutMillis);
     }
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionSecretSchema, describeSecretProblems } from '../../runtime/connection-secret.js';
 import { redactConnectionStrings } from '../../runtime/redact.js';
 import { DATABASE_NAME } from '../../shared/names.js';

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { parseStage } from '../aws/stack-options.js';
 
 interface CostFlags {
   readonly stage?: string;
@@ -23,8 +22,11 @@ export function registerCostCommand(program: Command): void {
       '\nPrices: src/cli/cost/prices-us-east-1.json (dated, us-east-1 on demand). An estimate, not a quote.\nExit codes: see docs/cli.md.',
     )
     .action(async (flags: CostFlags) => {
+      const [{ parseStage }, { runCost }] = await Promise.all([
+        import('../aws/stack-options.js'),
+        import('./run-cost.js'),
+      ]);
       const stage = parseStage(flags.stage);
-      const { runCost } = await import('./run-cost.js');
       await runCost({
         stage,
         json: flags.json === true,

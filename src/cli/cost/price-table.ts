@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const usd = z.number().min(0);
 const byName = z.record(z.string(), usd);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions } from '../aws/stack-flags.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
 interface InfoFlags {
@@ -27,6 +27,7 @@ export function registerInfoCommand(program: Command): void {
       '\nNeeds only cloudformation:DescribeStacks. Exit codes: see docs/cli.md.',
     )
     .action(async (flags: InfoFlags) => {
+      const { parseStackOptions } = await import('../aws/stack-options.js');
       const options = parseStackOptions(flags);
       if (flags.json === true && flags.markdown === true) {
         throw new CliError(

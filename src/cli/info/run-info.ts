@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.js';
 import type { Stage } from '../../shared/names.js';
 import type { StackOptions } from '../aws/stack-options.js';
 import { withDeployedStack } from '../aws/with-deployed-stack.js';
@@ -8,9 +8,6 @@ import { createProgress, type Progress } from '../ui/progress.js';
 import { describeEnvironment } from './environment.js';
 import { formatMarkdown } from './format-markdown.js';
 import { formatText } from './format-text.js';
-
-/** The project root: three levels above this file (src/cli/info). */
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where `--markdown` writes a stage's page unless `--output` says otherwise. */
 export const environmentPagePath = (stage: Stage): string =>

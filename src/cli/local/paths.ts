@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.js';
 
 /** The environment variable that moves the local database's state folder. */
 export const LOCAL_DIR_ENV = 'SPENDSENSE_LOCAL_DIR';
@@ -42,9 +42,6 @@ export function localStatePaths(root: string): LocalStatePaths {
   };
 }
 
-/** The project root: three levels above this file (src/cli/local). */
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
 /**
  * The state folder to use: an explicit one (the `--state-dir` flag), else
  * `SPENDSENSE_LOCAL_DIR`, else `.spendsense/local` in the project root (git-ignored).
@@ -55,5 +52,5 @@ export function resolveStateDir(
 ): string {
   const chosen = explicit ?? environment[LOCAL_DIR_ENV];
   if (chosen !== undefined && chosen !== '') return path.resolve(chosen);
-  return path.join(projectRoot, '.spendsense', 'local');
+  return path.join(PROJECT_ROOT, '.spendsense', 'local');
 }

@@ -1,16 +1,11 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { buildClientConfig } from '../../runtime/client-config.js';
 import { generatePassword } from '../../runtime/password.js';
-import {
-  convergeRoles,
-  RoleConvergeError,
-  type RoleConvergeReport,
-} from '../../runtime/roles/converge.js';
+import type { RoleConvergeReport } from '../../runtime/roles/converge.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { LocalConnection } from './connection-url.js';
 import type { LocalStatePaths } from './paths.js';
+import { checkLocalCommand, localCommand } from './printed-commands.js';
 import { LOCAL_ROLE_USERS, type LocalRole } from './role-names.js';
 
 /** The roles the role SQL adds: they log in with IAM on RDS, with these passwords locally. */
@@ -40,6 +35,13 @@ export async function ensureLocalRoles(
     app: await ensurePassword(rolePasswordFile(paths, 'app')),
     migrator: await ensurePassword(rolePasswordFile(paths, 'migrator')),
   };
+  // Loaded here, not with the module: `local status` and `local url` need none of it.
+  const [{ default: pg }, { buildClientConfig }, { convergeRoles, RoleConvergeError }] =
+    await Promise.all([
+      import('pg'),
+      import('../../runtime/client-config.js'),
+      import('../../runtime/roles/converge.js'),
+    ]);
   const client = new pg.Client(
     buildClientConfig(admin, {
       extraCertificateAuthorities: [admin.caPem],
@@ -57,13 +59,13 @@ export async function ensureLocalRoles(
       throw new CliError(
         `The local database is running, but its roles could not be set up. ${error.message}`,
         ExitCode.ReadinessFailed,
-        `See ${paths.logFile}; \`spendsense-db local stop\` then \`start\` runs the role setup again.`,
+        `See ${paths.logFile}; \`${localCommand('stop', paths.root)}\` then \`${localCommand('start', paths.root)}\` runs the role setup again.`,
       );
     }
     throw new CliError(
       `The local database is running, but connecting as ${admin.user} to set up its roles failed: ${error instanceof Error ? error.message : String(error)}.`,
       ExitCode.ReadinessFailed,
-      `See ${paths.logFile}; \`spendsense-db check --url "$(spendsense-db local url --reveal)"\` diagnoses the connection.`,
+      `See ${paths.logFile}; \`${checkLocalCommand(paths.root)}\` diagnoses the connection.`,
     );
   } finally {
     await client.end().catch(() => undefined);
@@ -82,7 +84,7 @@ export async function localConnectionAs(
     throw new CliError(
       `The local database has no ${LOCAL_ROLE_USERS[role]} role yet (it was created by an older spendsense-db).`,
       ExitCode.LocalNotRunning,
-      'Run `spendsense-db local start`: it adds the roles to the existing database, keeping its data.',
+      `Run \`${localCommand('start', paths.root)}\`: it adds the roles to the existing database, keeping its data.`,
     );
   }
   return { ...admin, user: LOCAL_ROLE_USERS[role], password };

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the CLI remembers about a local database between runs (no secret in here). */
 export const localStateSchema = z.object({

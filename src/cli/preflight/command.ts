@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions } from '../aws/stack-flags.js';
 
 interface PreflightFlags {
   readonly stage?: string;
@@ -32,6 +32,7 @@ export function registerPreflightCommand(program: Command): void {
       '\nExit 0 when nothing failed (warnings do not fail); otherwise the code of the first failed line (80-86, 13, 53). See docs/cli.md.',
     )
     .action(async (flags: PreflightFlags) => {
+      const { parseStackOptions } = await import('../aws/stack-options.js');
       const options = parseStackOptions(flags);
       // Loaded on use: the AWS SDK is the heaviest part of the CLI.
       const { runPreflight } = await import('./run-preflight.js');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What `cdk deploy` needs from the cloud assembly for one stack (`cdk.out/manifest.json`): where

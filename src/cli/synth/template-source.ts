@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../project-root.js';
 import { STAGES, stackName, type Stage } from '../../shared/names.js';
 import {
   TemplateFormatError,
@@ -13,14 +13,11 @@ import type { Progress } from '../ui/progress.js';
 import { cliCommand } from '../ui/shell-command.js';
 import { ManifestError, readStackArtifact, type StackArtifact } from './cloud-assembly.js';
 
-/** The project root: three levels above this file (src/cli/synth). */
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** A synth bundles the probe with esbuild and runs three compliance packs: allow minutes. */
 export const SYNTH_TIMEOUT_MILLIS = 5 * 60_000;
 
 /** Where `cdk synth` writes the cloud assembly (cdk.json's `output`). */
-const DEFAULT_CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
+const DEFAULT_CDK_OUT = path.join(PACKAGE_ROOT, 'cdk.out');
 
 /** Where `cdk synth` writes a stage's template. */
 export const synthesizedTemplatePath = (stage: Stage): string =>
@@ -225,11 +222,11 @@ async function readAssembly(dir: string, name: string): Promise<SynthesizedStage
 
 /** Runs the project's own CDK CLI; its stderr tail explains a failure (a config error, say). */
 async function synthesize(stage: Stage, env: Readonly<Record<string, string>> = {}): Promise<void> {
-  const cdk = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+  const cdk = path.join(PACKAGE_ROOT, 'node_modules', '.bin', 'cdk');
   let result;
   try {
     result = await runBounded(cdk, ['synth', stackName(stage), '--quiet', '--no-notices'], {
-      cwd: PROJECT_ROOT,
+      cwd: PACKAGE_ROOT,
       env: { ...process.env, ...env },
       timeoutMillis: SYNTH_TIMEOUT_MILLIS,
       maxOutputChars: 4000,
@@ -275,6 +272,6 @@ async function newestSourceMillis(): Promise<number> {
       newest = Math.max(newest, info.mtimeMs);
     }
   };
-  for (const root of roots) await visit(path.join(PROJECT_ROOT, root));
+  for (const root of roots) await visit(path.join(PACKAGE_ROOT, root));
   return newest;
 }

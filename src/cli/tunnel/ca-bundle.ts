@@ -1,10 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.js';
 import { rdsCertificateAuthorities } from '../../runtime/tls.js';
-
-/** The project root: three levels above this file (src/cli/tunnel). */
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where the tunnel writes the RDS CAs for psql (git-ignored, beside the local database state). */
 export const DEFAULT_CA_BUNDLE_PATH = path.join(PROJECT_ROOT, '.spendsense', 'rds-ca-bundle.pem');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions } from '../aws/stack-flags.js';
 import { parseIntegerFlag } from '../integer-flag.js';
 
 interface TunnelFlags {
@@ -44,6 +44,7 @@ export function registerTunnelCommand(program: Command): void {
       ].join('\n'),
     )
     .action(async (flags: TunnelFlags) => {
+      const { parseStackOptions } = await import('../aws/stack-options.js');
       const options = parseStackOptions(flags);
       const localPort = parseIntegerFlag('--local-port', flags.localPort, LOCAL_PORT_RANGE);
       const { runTunnel } = await import('./run-tunnel.js');

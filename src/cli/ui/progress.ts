@@ -1,5 +1,3 @@
-import ora from 'ora';
-
 /**
  * Progress for steps that may take more than a second. Always written to stderr, so stdout
  * stays clean for `--json` and for command substitution (`$(spendsense-db local url)`).
@@ -35,6 +33,9 @@ export function createProgress(options: ProgressOptions = {}): Progress {
           throw error;
         }
       }
+      // Loaded only for a terminal: ora and its dependencies cost more to load than most
+      // commands take to run, and scripts and pipes never see a spinner.
+      const { default: ora } = await import('ora');
       const spinner = ora({ text: label, stream }).start();
       try {
         const result = await task();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addStackOptions, parseStackOptions } from '../aws/stack-options.js';
+import { addStackOptions } from '../aws/stack-flags.js';
 
 interface VerifyFlags {
   readonly stage?: string;
@@ -24,6 +24,7 @@ export function registerVerifyCommand(program: Command): void {
       '\nExit 0 when nothing failed (skips do not fail). Exit codes: see docs/cli.md.',
     )
     .action(async (flags: VerifyFlags) => {
+      const { parseStackOptions } = await import('../aws/stack-options.js');
       const options = parseStackOptions(flags);
       // Loaded on use: the AWS SDK is the heaviest part of the CLI.
       const [{ runVerify }, { checkFromThisMachine }] = await Promise.all([

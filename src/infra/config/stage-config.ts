@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INSTANCE_CLASS_ALLOWED, isDatabaseInstanceClass } from '../../shared/instance-classes.js';
 import { ENGINE_MAJOR_VERSION, STAGES } from '../../shared/names.js';
 import { AVAILABILITY_ZONES_ALLOWED, availabilityZoneProblem } from './availability-zones.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The properties of the bootstrap custom resource, as CloudFormation passes them (every value a

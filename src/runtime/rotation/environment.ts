@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RotationEnvironment } from '../../shared/names.js';
 import type { DatabaseTarget } from './database.js';
 import { RotationConfigurationError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PASSWORD_LENGTH } from '../../shared/names.js';
 import { scrub } from '../redact.js';
 import { scrubbedCause } from '../scrubbed-cause.js';

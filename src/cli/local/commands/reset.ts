@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../../exit-codes.js';
-import { ask, canPrompt } from '../../ui/prompt.js';
 import { localCommand } from '../printed-commands.js';
 import { resolveStateDir } from '../paths.js';
 import { STATE_DIR_DESCRIPTION, STATE_DIR_FLAG, type LocalFlags } from './flags.js';
@@ -31,6 +30,7 @@ export function registerResetCommand(local: Command): void {
 }
 
 async function confirm(root: string): Promise<void> {
+  const { ask, canPrompt } = await import('../../ui/prompt.js');
   if (!canPrompt()) {
     throw new CliError(
       'Refusing to delete the local database without confirmation (no terminal to ask on).',
