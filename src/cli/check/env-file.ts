@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../local/fs-errors.js';
 
 /**
  * Reads a `.env` file into a map: `KEY=value` lines, an optional `export ` prefix, `#`
@@ -6,13 +6,8 @@ import { readFile } from 'node:fs/promises';
  * Only what `check` needs; no variable expansion.
  */
 export async function readEnvFile(file: string): Promise<Map<string, string> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   return parseEnv(text);
 }
 

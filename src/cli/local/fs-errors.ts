@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { isRoot } from './server-user.js';
 
@@ -11,6 +12,16 @@ const CANNOT_EXIST = new Set(['ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'EEX
 export function errnoCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** A file's text, or undefined when there is no such file; any other failure is thrown. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** True for the errors that mean the device is full (or the user's quota is). */

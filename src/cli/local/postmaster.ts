@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errnoCode } from './fs-errors.js';
+import { errnoCode, readTextIfExists } from './fs-errors.js';
 
 /**
  * What the data folder's `postmaster.pid` says, checked against the process table. `pg_ctl
@@ -33,13 +33,8 @@ interface PidFile {
 
 /** Reads `postmaster.pid` (pid on line 1, port on line 4, status on line 8). */
 export async function readPostmasterPid(dataDir: string): Promise<PidFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path.join(dataDir, 'postmaster.pid'));
+  if (text === undefined) return undefined;
   const lines = text.split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;

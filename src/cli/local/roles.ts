@@ -1,4 +1,4 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generatePassword } from '../../runtime/password.js';
 import type { RoleConvergeReport } from '../../runtime/roles/converge.js';
@@ -7,6 +7,7 @@ import type { LocalConnection } from './connection-url.js';
 import type { LocalStatePaths } from './paths.js';
 import { checkLocalCommand, localCommand } from './printed-commands.js';
 import { LOCAL_ROLE_USERS, type LocalRole } from './role-names.js';
+import { readTextIfExists } from './fs-errors.js';
 
 /** The roles the role SQL adds: they log in with IAM on RDS, with these passwords locally. */
 type AddedRole = Exclude<LocalRole, 'admin'>;
@@ -109,13 +110,8 @@ async function ensurePassword(file: string): Promise<string> {
 }
 
 async function readPassword(file: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   const password = text.trim();
   return password === '' ? undefined : password;

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
+import { readTextIfExists } from './fs-errors.js';
 
 /** What the CLI remembers about a local database between runs (no secret in here). */
 export const localStateSchema = z.object({
@@ -17,13 +18,8 @@ export type LocalState = z.infer<typeof localStateSchema>;
 
 /** Reads state.json; undefined when it does not exist, an error when it is not ours. */
 export async function readLocalState(file: string): Promise<LocalState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   return localStateSchema.parse(JSON.parse(text));
 }
 
