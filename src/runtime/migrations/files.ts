@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareMigrationFileNames } from 'node-pg-migrate/utils/comparators';
 import { MigrationError } from './errors.js';
@@ -39,9 +39,14 @@ export interface MigrationFile {
  * Other files (a README) are ignored.
  */
 export async function readMigrationFiles(directory: string): Promise<MigrationFile[]> {
+  return readMigrationFilesSync(directory);
+}
+
+/** {@link readMigrationFiles} for synth, which is synchronous. A few small files. */
+export function readMigrationFilesSync(directory: string): MigrationFile[] {
   let entries: string[];
   try {
-    entries = await readdir(directory);
+    entries = readdirSync(directory);
   } catch (error) {
     throw new MigrationError(
       'no-migrations-folder',
@@ -67,7 +72,7 @@ export async function readMigrationFiles(directory: string): Promise<MigrationFi
       );
     }
     const filePath = path.join(directory, fileName);
-    const bytes = await readFile(filePath);
+    const bytes = readFileSync(filePath);
     files.push(parseMigration(fileName.slice(0, -'.sql'.length), filePath, bytes));
   }
   return files;
