@@ -1,10 +1,13 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { rolePasswordFile } from '../../src/cli/local/roles.js';
 import { localStatePaths } from '../../src/cli/local/paths.js';
+import { credentialsSecretName } from '../../src/shared/names.js';
 import { refusingPort } from '../support/fault-servers.js';
 import { queryOnce } from '../support/query.js';
 import { adminClientConfig, startTestPostgres, type TestPostgres } from '../support/postgres.js';
@@ -185,5 +188,46 @@ describe('bad input: a clear error, its exit code, the schema at a known version
     const both = await migrate('up', '--stage', 'dev', '--url', server.url(), '--dir', folder);
     expect(both.exitCode).toBe(ExitCode.Usage);
     await expectNoSecret(both);
+  });
+});
+
+describe('--stage through the tunnel', () => {
+  const secretsManager = mockClient(SecretsManagerClient);
+  afterAll(() => secretsManager.restore());
+
+  test('reads the stage’s credentials secret, connects to 127.0.0.1:<port>, verifies the endpoint’s name, never prints the password', async () => {
+    const name = credentialsSecretName('dev');
+    secretsManager.on(GetSecretValueCommand, { SecretId: name }).resolves({
+      ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`,
+      Name: name,
+      VersionId: '5d2f4a6e-1b3c-4d5e-8f90-a1b2c3d4e5f6',
+      // What RDS keeps in the credentials secret; the "endpoint" is a name the certificate holds.
+      SecretString: JSON.stringify({
+        username: server.user,
+        password: server.password,
+        engine: 'postgres',
+        host: 'localhost',
+        port: 5432,
+        dbname: server.database,
+      }),
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: new Date('2026-01-01T00:00:00Z'),
+      $metadata: { httpStatusCode: 200 },
+    });
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    try {
+      const args = ['--stage', 'dev', '--region', 'us-east-1', '--port', String(server.port)];
+      const run = await migrate('up', ...args, '--ca', server.caPath, '--dir', folder, '--json');
+      expect(run.exitCode).toBe(ExitCode.Ok);
+      const document = JSON.parse(run.stdout);
+      expect(document.version).toBe('0002_add_entries');
+      expect(document.database).toBe(
+        `spendsense_admin@localhost:5432/spendsense (secret ${name}, through 127.0.0.1:${server.port})`,
+      );
+      await expectNoSecret(run);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -15,6 +15,7 @@ interface MigrateFlags {
   readonly port?: string;
   readonly stateDir?: string;
   readonly dir?: string;
+  readonly ca?: string[];
   readonly lockTimeoutMs: string;
   readonly statementTimeoutMs: string;
   readonly lockWaitMs: string;
@@ -93,6 +94,11 @@ function withTargetFlags(command: Command): Command {
     .option('--profile <profile>', 'with --stage: AWS profile (default: standard AWS resolution)')
     .option(STATE_DIR_FLAG, `without --url and --stage: ${STATE_DIR_DESCRIPTION}`)
     .option('--dir <folder>', 'the migrations folder (default: migrations/ in the project)')
+    .option(
+      '--ca <file>',
+      'with --url or --stage: trust this CA (PEM) besides the RDS CAs; repeatable',
+      (file: string, previous: string[] | undefined) => [...(previous ?? []), file],
+    )
     .option('--lock-timeout-ms <ms>', 'lock_timeout of each migration statement', '5000')
     .option('--statement-timeout-ms <ms>', 'statement_timeout of each migration statement', '60000')
     .option('--lock-wait-ms <ms>', 'how long to wait for another migration run to finish', '30000')
@@ -103,6 +109,7 @@ function common(flags: MigrateFlags): Omit<MigrateCommandOptions, 'action' | 'co
   return {
     target: targetOf(flags),
     directory: migrationsFolder(flags.dir),
+    caFiles: flags.ca ?? [],
     lockTimeoutMillis: parseIntegerFlag('--lock-timeout-ms', flags.lockTimeoutMs, TIMEOUT_RANGE),
     statementTimeoutMillis: parseIntegerFlag(
       '--statement-timeout-ms',

@@ -35,6 +35,8 @@ export interface MigrateCommandOptions {
   readonly count?: number;
   readonly target: MigrationTargetFlags;
   readonly directory: string;
+  /** `--ca`: CA files trusted besides the RDS CAs (with --url or --stage). */
+  readonly caFiles?: readonly string[];
   readonly lockTimeoutMillis: number;
   readonly statementTimeoutMillis: number;
   readonly lockWaitMillis: number;
@@ -45,7 +47,7 @@ const CONNECT_TIMEOUT_MILLIS = 5000;
 
 /** `migrate up|down|status`: opens the session, runs the action, prints, closes in `finally`. */
 export async function runMigrateCommand(options: MigrateCommandOptions): Promise<void> {
-  const session = await openSession(options.target);
+  const session = await openSession(options.target, options.caFiles ?? []);
   try {
     if (options.action === 'status') {
       const status = await guarded(session.secrets, () =>
@@ -128,20 +130,26 @@ interface Session {
   readonly secrets: readonly string[];
 }
 
-async function openSession(target: MigrationTargetFlags): Promise<Session> {
-  const { config, label, secrets, diagnosis } = await clientConfig(target);
+async function openSession(
+  target: MigrationTargetFlags,
+  caFiles: readonly string[] = [],
+): Promise<Session> {
+  const { config, label, secrets, diagnosis } = await clientConfig(target, caFiles);
   const client = new pg.Client(config);
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw await unreachable(error, label, secrets, diagnosis);
+    throw await unreachable(error, label, secrets, diagnosis, caFiles);
   }
   return { client, label, secrets };
 }
 
-async function clientConfig(target: MigrationTargetFlags): Promise<{
+async function clientConfig(
+  target: MigrationTargetFlags,
+  caFiles: readonly string[],
+): Promise<{
   config: pg.ClientConfig;
   label: string;
   secrets: string[];
@@ -182,7 +190,7 @@ async function clientConfig(target: MigrationTargetFlags): Promise<{
           ...(target.profile !== undefined && { profile: target.profile }),
         };
   const resolved = await resolveTarget({ ...source, timeoutMillis: CONNECT_TIMEOUT_MILLIS });
-  const extra = await Promise.all(resolved.caFiles.map((file) => readFile(file, 'utf8')));
+  const extra = await Promise.all([...caFiles, ...resolved.caFiles].map(readCertificateFile));
   return {
     config: buildClientConfig(resolved, {
       ...options,
@@ -195,16 +203,29 @@ async function clientConfig(target: MigrationTargetFlags): Promise<{
   };
 }
 
+async function readCertificateFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      `The CA file ${file} cannot be read (${(error as { code?: string }).code ?? 'unknown error'}).`,
+      ExitCode.Usage,
+      'Give --ca (or sslrootcert in the URL) the path of a PEM certificate file.',
+    );
+  }
+}
+
 /** Why the migrator cannot connect, diagnosed stage by stage as `check` does. */
 async function unreachable(
   error: unknown,
   label: string,
   secrets: readonly string[],
   diagnosis: Omit<SourceOptions, 'timeoutMillis'>,
+  caFiles: readonly string[],
 ): Promise<CliError> {
   const { error: diagnosed } = await runCheck({
     ...diagnosis,
-    caFiles: [],
+    caFiles,
     insecure: false,
     timeoutMillis: CONNECT_TIMEOUT_MILLIS,
   });
