@@ -119,6 +119,9 @@ export class DatabaseBootstrap extends Construct {
       // framework function's 15 minutes, so the framework reports a timeout as a failure, and
       // CloudFormation starts the rollback.
       timeout: Duration.minutes(10),
+      // The asset hash is the bundle's output's, these files included: a migration added changes
+      // the function's code, which CloudFormation updates before the custom resource (it
+      // depends on the function), so the handler that runs carries the migrations it is asked for.
       extraFiles: [{ source: MIGRATIONS_DIRECTORY, target: 'migrations' }],
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,

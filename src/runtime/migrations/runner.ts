@@ -131,11 +131,15 @@ async function actAsMigrator(client: pg.ClientBase): Promise<void> {
 }
 
 async function holdLock(client: pg.ClientBase, waitMillis: number): Promise<void> {
-  await client.query(`set lock_timeout = ${Math.max(1, Math.round(waitMillis))}`);
+  const wait = Math.max(1, Math.round(waitMillis));
+  // The wait is bounded by lock_timeout; a shorter statement_timeout of the session (the
+  // bootstrap's master session has one) must not cut it short with a less clear error.
+  await client.query(`set lock_timeout = ${wait}`);
+  await client.query(`set statement_timeout = ${wait + 1000}`);
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
   } catch (error) {
-    if (errorCode(error) === '55P03') {
+    if (errorCode(error) === '55P03' || errorCode(error) === '57014') {
       throw new MigrationError(
         'locked',
         `Another migration run holds the migrations lock (advisory lock ${MIGRATIONS_LOCK}) and did not finish within ${waitMillis} ms. Wait for it to end (a deploy, or another \`migrate\`), then run again.`,
