@@ -170,6 +170,15 @@ describe('bad input: a clear error, its exit code, the schema at a known version
     expect(run.stdout + run.stderr).not.toContain('s3cret-pa55word');
   });
 
+  test('a password the server rejects: diagnosed as check does (30), the wrong password not printed', async () => {
+    const url = `postgresql://spendsense_migrator:Wr0ng-pa55word-42@127.0.0.1:${server.port}/spendsense?sslrootcert=${encodeURIComponent(server.caPath)}`;
+    const run = await migrate('status', '--url', url, '--dir', folder);
+    expect(run.exitCode).toBe(ExitCode.AuthenticationFailed);
+    expect(run.stderr).toContain('The migrator cannot reach spendsense_migrator@127.0.0.1');
+    expect(run.stdout + run.stderr).not.toContain('Wr0ng-pa55word-42');
+    await expectNoSecret(run);
+  });
+
   test('the local database not running: says how to start it', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'spendsense-migrate-none-'));
     try {
