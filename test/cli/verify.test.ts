@@ -785,3 +785,11 @@ describe('the schema version against this checkout’s migrations (--dir)', () =
     expect(lineOf(report, 'schema version')?.result).toBe('warn');
   });
 });
+
+test('no migrations folder to compare with (installed in another project): the schema version line is a skip', async () => {
+  const { report } = await verify(compliantDeployment('dev'), '--dir', '/nonexistent/migrations');
+  expect(lineOf(report, 'schema version')).toMatchObject({
+    result: 'skip',
+    evidence: expect.stringContaining('schema at none; no migrations folder here'),
+  });
+});

@@ -103,8 +103,11 @@ export interface VerifyContext {
   /** The topic's subscriptions, confirmed or pending. */
   topicSubscriptions(topicArn: string): Promise<readonly Subscription[]>;
   probe(functionName: string): Promise<ProbeOutcome>;
-  /** The names of this checkout's migrations, in order (empty when it has none). */
-  repositoryMigrations(): Promise<readonly string[]>;
+  /**
+   * The names of this checkout's migrations, in order (empty when it has none); `undefined`
+   * when there is no migrations folder here (the command installed in another project).
+   */
+  repositoryMigrations(): Promise<readonly string[] | undefined>;
 }
 
 export interface AwsVerifyContextProps {
@@ -143,9 +146,18 @@ export class AwsVerifyContext implements VerifyContext {
     this.migrationsDirectory = props.migrationsDirectory ?? path.join(PROJECT_ROOT, 'migrations');
   }
 
-  async repositoryMigrations(): Promise<readonly string[]> {
-    const { readMigrationFiles } = await import('../../runtime/migrations/files.js');
-    return (await readMigrationFiles(this.migrationsDirectory)).map((file) => file.name);
+  async repositoryMigrations(): Promise<readonly string[] | undefined> {
+    const [{ readMigrationFiles }, { MigrationError }] = await Promise.all([
+      import('../../runtime/migrations/files.js'),
+      import('../../runtime/migrations/errors.js'),
+    ]);
+    try {
+      return (await readMigrationFiles(this.migrationsDirectory)).map((file) => file.name);
+    } catch (error) {
+      if (error instanceof MigrationError && error.kind === 'no-migrations-folder')
+        return undefined;
+      throw error;
+    }
   }
 
   now(): Date {

@@ -24,6 +24,11 @@ export const schemaVersionCheck: Check = {
     }
     const version = safe(deployed);
     const names = await context.repositoryMigrations();
+    if (names === undefined) {
+      return skip(
+        `schema at ${version}; no migrations folder here to compare with (run from the repository, or give --dir)`,
+      );
+    }
     const latest = names.at(-1) ?? NO_SCHEMA_VERSION;
     if (deployed === latest) {
       return pass(`schema at ${version}, the latest migration of this checkout`);
