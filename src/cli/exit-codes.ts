@@ -96,6 +96,22 @@ export const ExitCode = {
   /** The deploy would replace or delete the instance, its subnet group or the key. */
   ReplacementRefused: 86,
 
+  // Schema migrations (migrate, npm start)
+  /** A migration's SQL failed (syntax, lock_timeout, statement_timeout...): it was rolled back. */
+  MigrationFailed: 90,
+  /** An applied migration's file changed since it ran (checksum). */
+  MigrationEdited: 91,
+  /** The history and the files disagree: a gap, a reordering, an applied migration's file gone. */
+  MigrationOrder: 92,
+  /** Another migration run held the lock past the wait. */
+  MigrationLocked: 93,
+  /** `down` with nothing to undo, past the first migration, or one without a down part. */
+  NothingToUndo: 94,
+  /** A migration file or a `create` name that is not `<number>_<lower_case_words>`. */
+  MigrationNameInvalid: 95,
+  /** The database has no migrator role or history schema: its roles were never set up. */
+  MigrationsNotSetUp: 96,
+
   /** Ctrl-C at a prompt: nothing was changed (128 + SIGINT, as shells report it). */
   Cancelled: 130,
 } as const;

@@ -3,6 +3,7 @@ import { registerCheckCommand } from './check/command.js';
 import { registerCostCommand } from './cost/command.js';
 import { registerInfoCommand } from './info/command.js';
 import { registerLocalCommand } from './local/commands/index.js';
+import { registerMigrateCommand } from './migrate/command.js';
 import { registerPreflightCommand } from './preflight/command.js';
 import { registerTunnelCommand } from './tunnel/command.js';
 import { registerUpCommand } from './up/command.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLocalCommand(program);
   registerCheckCommand(program);
   registerUpCommand(program);
+  registerMigrateCommand(program);
   registerPreflightCommand(program);
   registerVerifyCommand(program);
   registerInfoCommand(program);

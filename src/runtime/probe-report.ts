@@ -33,6 +33,11 @@ export const probeReportSchema = z.discriminatedUnion('ok', [
     superuser: z.boolean().optional(),
     /** Whether `user` may create roles (absent from probes before roles). */
     canCreateRoles: z.boolean().optional(),
+    /**
+     * The last migration applied, as the application role sees it (`none` before the first);
+     * absent from probes deployed before migrations, or when the history is unreadable.
+     */
+    schemaVersion: z.string().optional(),
     /** Time to obtain a connection: token, TCP, TLS, authentication on a cold start; ~0 warm. */
     connectMillis: z.number(),
     queryMillis: z.number(),

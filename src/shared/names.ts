@@ -14,6 +14,18 @@ export const APP_USERNAME = 'spendsense_app';
 export const MIGRATOR_USERNAME = 'spendsense_migrator';
 /** The schema application tables live in (owned by the migrator). */
 export const APPLICATION_SCHEMA = 'spendsense';
+/**
+ * The schema the migration runner keeps its history in (owned by the migrator): which migrations
+ * ran, and the SHA-256 of each as it ran. Apart from the application schema so that the
+ * application role may read the schema version but never write the history.
+ */
+export const MIGRATIONS_SCHEMA = 'spendsense_migrations';
+/** node-pg-migrate's history table, in {@link MIGRATIONS_SCHEMA}. */
+export const MIGRATIONS_TABLE = 'pgmigrations';
+/** The runner's own table of checksums (name, sha256), in {@link MIGRATIONS_SCHEMA}. */
+export const CHECKSUMS_TABLE = 'checksums';
+/** The schema version of a database no migration has run on. */
+export const NO_SCHEMA_VERSION = 'none';
 export const DATABASE_PORT = 5432;
 export const ENGINE = 'postgres';
 export const ENGINE_MAJOR_VERSION = 15;
@@ -181,6 +193,11 @@ export const OutputKeys = {
   AlarmTopicArn: 'AlarmTopicArn',
   /** The RDS Proxy endpoint SpendSense Lambdas connect to (when the proxy is enabled). */
   ProxyEndpoint: 'ProxyEndpoint',
+  /**
+   * The last migration applied when the deploy finished (`none` before the first), from the
+   * bootstrap custom resource. The probe reports what the database has now.
+   */
+  SchemaVersion: 'SchemaVersion',
 } as const;
 export type OutputKey = keyof typeof OutputKeys;
 

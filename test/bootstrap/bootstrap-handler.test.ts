@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BootstrapError } from '../../src/runtime/bootstrap/errors.js';
 import { handleBootstrapEvent } from '../../src/runtime/bootstrap/bootstrap.js';
+import { migrationsHash, readMigrationFilesSync } from '../../src/runtime/migrations/files.js';
 import { generatePassword } from '../../src/runtime/password.js';
 import { applicationConnectionLimit } from '../../src/shared/connection-budget.js';
 import { refusingPort } from '../support/fault-servers.js';
@@ -21,8 +25,14 @@ let admin: DatabaseUser;
 let fake: FakeSecretsManager;
 let logger: ReturnType<typeof collectingLogger>;
 let credentialsArn: string;
+/** The migrations "bundled" with the function: a copy of the runner's fixtures. */
+const migrationsDirectory = mkdtempSync(path.join(os.tmpdir(), 'spendsense-bootstrap-migrations-'));
+const bundledHash = () => migrationsHash(readMigrationFilesSync(migrationsDirectory));
 
 beforeAll(async () => {
+  cpSync(path.join(import.meta.dirname, '../migrations/fixtures'), migrationsDirectory, {
+    recursive: true,
+  });
   server = await startTestPostgres();
   admin = { username: server.user, password: server.password };
   // A database as RDS creates it: no SpendSense roles, no application schema.
@@ -35,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.destroy();
+  rmSync(migrationsDirectory, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -63,6 +74,7 @@ function properties(overrides: Record<string, string> = {}) {
     DatabaseName: server.database,
     InstanceClass: 'db.t3.micro',
     RolesHash: 'a'.repeat(64),
+    MigrationsHash: bundledHash(),
     ...overrides,
   };
 }
@@ -89,6 +101,7 @@ function event(
 function run(request: Record<string, unknown>) {
   return handleBootstrapEvent(request, {
     secretsManager: secretsManagerClient(),
+    migrationsDirectory,
     databaseAccess: { extraCertificateAuthorities: [server.caPem], connectionTimeoutMillis: 3000 },
     logger,
   });
@@ -121,7 +134,10 @@ describe('Create', () => {
 
     expect(response).toEqual({
       PhysicalResourceId: `spendsense-bootstrap:${server.host}/${server.database}`,
-      Data: { ApplicationConnectionLimit: applicationConnectionLimit(100) },
+      Data: {
+        ApplicationConnectionLimit: applicationConnectionLimit(100),
+        SchemaVersion: '0002_add_entries',
+      },
     });
     expect(await roles()).toEqual([
       { name: 'spendsense_app', limit: 89, password: false },
@@ -247,6 +263,47 @@ describe('failures fail the deployment with a clear message and no password', ()
           'alter role spendsense_app nosuperuser; drop owned by rds_like_master; drop role rds_like_master',
         ),
       );
+    }
+  });
+
+  test('a failed migration: its name, SQLSTATE and class; the schema stays at the last that succeeded', async () => {
+    await run(event('Update'));
+    const broken = path.join(migrationsDirectory, '0003_broken.sql');
+    writeFileSync(broken, '-- Up Migration\ncreate tabel oops (id int);\n');
+    try {
+      const error = await failureOf(run(event('Update')));
+
+      expect(error.code).toBe('42601');
+      expect(error.message).toContain('Migration 0003_broken failed (up) and was rolled back');
+      expect(error.message).toContain(
+        'SQLSTATE 42601, class 42: syntax error or access rule violation',
+      );
+      expect(error.message).toContain('The schema is at 0002_add_entries.');
+      expect(`${error.message}${error.stack ?? ''}`).not.toContain(admin.password);
+      const version = await withSession(server, admin, async (client) => {
+        const { rows } = await client.query<{ name: string }>(
+          'select name from spendsense_migrations.pgmigrations order by id desc limit 1',
+        );
+        return rows[0]?.name;
+      });
+      expect(version).toBe('0002_add_entries');
+    } finally {
+      rmSync(broken);
+    }
+  });
+
+  test('a rollback (properties naming other migrations) leaves the migrations alone instead of failing again', async () => {
+    await run(event('Update'));
+    const broken = path.join(migrationsDirectory, '0003_broken.sql');
+    writeFileSync(broken, '-- Up Migration\ncreate tabel oops (id int);\n');
+    try {
+      // CloudFormation sends the previous properties to the function it has not rolled back yet.
+      const response = await run(event('Update', { MigrationsHash: 'b'.repeat(64) }));
+
+      expect(response.Data?.SchemaVersion).toBe('0002_add_entries');
+      expect(logger.lines.join('\n')).toContain('Migrations left as they are');
+    } finally {
+      rmSync(broken);
     }
   });
 

@@ -1,17 +1,30 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, test } from 'vitest';
-import { contentHash, ROLE_SQL_SOURCES } from '../../src/infra/bootstrap/database-bootstrap.js';
+import {
+  contentHash,
+  MIGRATIONS_DIRECTORY,
+  ROLE_SQL_SOURCES,
+} from '../../src/infra/bootstrap/database-bootstrap.js';
+import { migrationsHash, readMigrationFilesSync } from '../../src/runtime/migrations/files.js';
 import { credentialsSecretName } from '../../src/shared/names.js';
 import { logicalIdOf, synthesize } from '../infra/support/synth.js';
 import { withCreationId } from '../infra/support/creation-names.js';
 
 const dev = synthesize('dev');
 afterAll(dev.dispose);
-const { template } = dev;
+const { template, outdir } = dev;
 /** A resource of the template, as JSON (what `Template.toJSON` gives, untyped). */
 type ResourceJson = ReturnType<typeof template.toJSON>[string];
 const resources = template.toJSON().Resources as Record<string, ResourceJson>;
@@ -44,18 +57,57 @@ function statementsOf(roleLogicalId: string): Record<string, unknown>[] {
 }
 
 describe('the bootstrap custom resource', () => {
-  test('carries ARNs, the endpoint, the class and a content hash, no secret value; times out in 5 minutes, not an hour', () => {
+  test('carries ARNs, the endpoint, the class and content hashes, no secret value; times out in 15 minutes, not an hour', () => {
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [frameworkId, 'Arn'] },
-      ServiceTimeout: '300',
+      ServiceTimeout: '900',
       CredentialsSecretArn: { Ref: attachment },
       DatabaseHost: { 'Fn::GetAtt': [instance, 'Endpoint.Address'] },
       DatabasePort: { 'Fn::GetAtt': [instance, 'Endpoint.Port'] },
       DatabaseName: 'spendsense',
       InstanceClass: 'db.t3.micro',
       RolesHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      MigrationsHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(JSON.stringify(resource)).not.toContain('resolve:secretsmanager');
+  });
+
+  test('the handler’s timeout (10 minutes) is below the framework function’s (15) and the service timeout', () => {
+    expect(handler.Properties.Timeout).toBe(600);
+    expect(framework.Properties.Timeout).toBe(900);
+  });
+
+  test('depends on the migrations’ content: their hash is a property, and a change of a file changes it', () => {
+    const hash = resource.Properties.MigrationsHash as string;
+    expect(hash).toBe(migrationsHash(readMigrationFilesSync(MIGRATIONS_DIRECTORY)));
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'spendsense-migrations-hash-'));
+    try {
+      writeFileSync(path.join(copy, '0001_a.sql'), '-- Up Migration\ncreate table a (id int);\n');
+      const one = migrationsHash(readMigrationFilesSync(copy));
+      expect(one).not.toBe(hash);
+      writeFileSync(
+        path.join(copy, '0001_a.sql'),
+        '-- Up Migration\ncreate table a (id bigint);\n',
+      );
+      expect(migrationsHash(readMigrationFilesSync(copy))).not.toBe(one);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  test('the migrations ship in the handler’s bundle, beside index.mjs', () => {
+    const key = handler.Properties.Code.S3Key as string;
+    const asset = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(readdirSync(asset)).toContain('index.mjs');
+    expect(readdirSync(path.join(asset, 'migrations')).sort()).toEqual(
+      readdirSync(MIGRATIONS_DIRECTORY).sort(),
+    );
+  });
+
+  test('the stack outputs the schema version the deploy left', () => {
+    template.hasOutput('SchemaVersion', {
+      Value: { 'Fn::GetAtt': [resourceId, 'SchemaVersion'] },
+    });
   });
 
   test('its hash is the role SQL sources’ and follows any change to them', () => {

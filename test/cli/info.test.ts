@@ -41,6 +41,18 @@ function serveStack(
 describe('info for a known set of outputs', () => {
   const ids = idsFor('dev');
 
+  test('shows the schema version the last deploy left (text, JSON and the page)', async () => {
+    serveStack('dev', 'us-east-1', { SchemaVersion: '20261203120000000_add_accounts' });
+    const text = await runCli(['info', '--stage', 'dev']);
+    expect(text.stdout).toMatch(
+      /schema version\s+20261203120000000_add_accounts \(left by the last deploy\)/,
+    );
+    const json = await runCli(['info', '--stage', 'dev', '--json']);
+    expect((JSON.parse(json.stdout) as EnvironmentInfo).schemaVersion).toBe(
+      '20261203120000000_add_accounts',
+    );
+  });
+
   test('text: endpoint, secrets, groups, key, console links and commands', async () => {
     serveStack('dev');
     const { exitCode, stdout } = await runCli(['info', '--stage', 'dev']);

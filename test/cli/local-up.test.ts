@@ -36,6 +36,8 @@ describe('spendsense-db up (npm start)', () => {
     const run = await runCli(['up', '--state-dir', folder, '--port', String(port)]);
     expect(run.exitCode).toBe(ExitCode.Ok);
     expect(run.stdout).toContain('Connection OK: every stage passed.');
+    // migrations/ ships no migration yet: applied (none), and the version said.
+    expect(run.stdout).toContain('migrations: none pending; schema version none');
     // The check names its real source, not a --url nobody gave.
     expect(run.stdout).toMatch(/config\s+ok\s+\S+ ms\s+from the local database in \/tmp\//);
     expect(run.stdout).not.toContain('--url');

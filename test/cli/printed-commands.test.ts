@@ -161,7 +161,7 @@ describe('AWS commands print commands with the stage, region and profile they ra
     for (const command of stageCommands) expect(command).toContain('--stage dev');
   });
 
-  test('tunnel --profile: the check and the password command name the region and profile', async () => {
+  test('tunnel --profile: the check, migrate and password commands name the region and profile', async () => {
     serveStack({ AccessHostInstanceId: 'i-0a1b2c3d4e5f67890' });
     let stdout = '';
     const silent: Progress = { step: (_label, task) => task() };
@@ -187,6 +187,7 @@ describe('AWS commands print commands with the stage, region and profile they ra
     const commands = printedCommands(stdout);
     expect(commands).toEqual([
       'check --secret-id spendsense/dev/database/credentials --region eu-west-1 --profile spendsense-dev --hostaddr 127.0.0.1 --port 15432',
+      'migrate status --stage dev --region eu-west-1 --profile spendsense-dev --port 15432',
     ]);
     expect(stdout).toContain(
       'aws secretsmanager get-secret-value --secret-id spendsense/dev/database/credentials --region eu-west-1 --profile spendsense-dev --query SecretString --output text',

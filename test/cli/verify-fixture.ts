@@ -115,6 +115,7 @@ export function outputsFor(
     ParameterGroupName: ids.parameterGroup,
     ProbeFunctionName: ids.probe,
     AlarmTopicArn: ids.alarmTopic,
+    SchemaVersion: 'none',
     AccessHostInstanceId: undefined,
     ProxyEndpoint: undefined,
   };
@@ -451,6 +452,7 @@ export function compliantDeployment(stage: Stage = 'dev', now: Date = new Date()
         user: APP_USERNAME,
         superuser: false,
         canCreateRoles: false,
+        schemaVersion: 'none',
         connectMillis: 48.6,
         queryMillis: 2.1,
       },

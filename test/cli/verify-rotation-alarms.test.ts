@@ -214,7 +214,7 @@ describe('alarm subscribers (OPS): a warning in dev, a failure in prod', () => {
       result: 'warn',
       fix: expect.stringContaining('alarms.emailAddresses'),
     });
-    expect(report.summary).toEqual({ pass: 14, warn: 1, fail: 0, skip: 1 });
+    expect(report.summary).toEqual({ pass: 15, warn: 1, fail: 0, skip: 1 });
   });
 
   test('the table lists the fix under it', async () => {
@@ -224,6 +224,6 @@ describe('alarm subscribers (OPS): a warning in dev, a failure in prod', () => {
     const { stdout } = await runCli(['verify', '--stage', 'dev']);
     expect(stdout).toMatch(/^OPS\s+alarm subscribers\s+warn\s+no confirmed subscription/m);
     expect(stdout).toMatch(/^How to fix:\n {2}alarm subscribers \(warn\): Add an address/m);
-    expect(stdout).toContain('verified: 14 passed, 1 warnings, 0 failed, 1 skipped');
+    expect(stdout).toContain('verified: 15 passed, 1 warnings, 0 failed, 1 skipped');
   });
 });

@@ -8,6 +8,9 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeDBInstancesCommand, DescribeDBParametersCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { VerifyReport } from '../../src/cli/verify/run-checks.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
@@ -60,8 +63,9 @@ describe.each(['dev', 'prod'] as const)('a compliant %s deployment', (stage) => 
       ['AC7', 'pass'],
       ['AC7', 'pass'],
       ['OPS', 'pass'],
+      ['OPS', 'pass'],
     ]);
-    expect(report.summary).toEqual({ pass: 15, warn: 0, fail: 0, skip: 1 });
+    expect(report.summary).toEqual({ pass: 16, warn: 0, fail: 0, skip: 1 });
     // Progress goes to stderr, one line per AWS read.
     expect(stderr).toContain(`Describing RDS instance spendsense-${stage}`);
     expect(stderr).toContain('Invoking probe Lambda');
@@ -96,7 +100,7 @@ test('the table output names every check and the verdict', async () => {
   expect(exitCode).toBe(0);
   expect(stdout).toMatch(/^criterion\s+check\s+result\s+evidence$/m);
   expect(stdout).toMatch(/^AC4\s+connection secret\s+pass\s+all 7 fields present/m);
-  expect(stdout).toContain('verified: 15 passed, 0 warnings, 0 failed, 1 skipped');
+  expect(stdout).toContain('verified: 16 passed, 0 warnings, 0 failed, 1 skipped');
 });
 
 /** Breaks one thing of a compliant deployment; only `check` may fail. */
@@ -265,6 +269,12 @@ const breakages: [
     (d) => void ((d.probe.payload as { encrypted: boolean }).encrypted = false),
   ],
   [
+    'OPS',
+    'schema version',
+    /does not report a schema version \(deployed before migrations/,
+    (d) => void delete (d.probe.payload as { schemaVersion?: string }).schemaVersion,
+  ],
+  [
     'AC3',
     'probe Lambda',
     /failed with Runtime\.ImportModuleError/,
@@ -369,7 +379,15 @@ describe('one criterion broken: its line fails, every other line holds, exit 50'
       [criterion, check],
     ]);
     expect(failed[0]?.evidence).toMatch(evidence);
-    expect(report.summary).toEqual({ pass: 14, warn: 0, fail: 1, skip: 1 });
+    // Without a probe report the schema version has nothing to compare: skipped, not failed.
+    const probeSilent =
+      report.results.find((outcome) => outcome.check === 'schema version')?.result === 'skip';
+    expect(probeSilent).toBe(check === 'probe Lambda' && !/not encrypted/.test(String(evidence)));
+    expect(report.summary).toEqual(
+      probeSilent
+        ? { pass: 14, warn: 0, fail: 1, skip: 2 }
+        : { pass: 15, warn: 0, fail: 1, skip: 1 },
+    );
     expect(stderr).toContain(`error: Verification failed: ${criterion} ${check}.`);
   });
 });
@@ -724,3 +742,54 @@ function awsError(name: string, httpStatusCode: number, message: string): Error 
     },
   });
 }
+
+describe('the schema version against this checkout’s migrations (--dir)', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'spendsense-verify-migrations-'));
+    writeFileSync(path.join(folder, '0001_create_accounts.sql'), '-- Up Migration\nselect 1;\n');
+    writeFileSync(path.join(folder, '0002_add_entries.sql'), '-- Up Migration\nselect 1;\n');
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  const withVersion = (version: string) => {
+    const deployment = compliantDeployment('dev');
+    (deployment.probe.payload as { schemaVersion: string }).schemaVersion = version;
+    return deployment;
+  };
+
+  test('behind the latest migration: fails with how many, exit 50', async () => {
+    const { exitCode, report } = await verify(withVersion('0001_create_accounts'), '--dir', folder);
+    expect(exitCode).toBe(ExitCode.VerificationFailed);
+    expect(lineOf(report, 'schema version')).toMatchObject({
+      result: 'fail',
+      evidence: expect.stringContaining(
+        'schema at 0001_create_accounts, 1 migration behind this checkout (latest 0002_add_entries)',
+      ),
+    });
+  });
+
+  test('none applied while the checkout has two: fails', async () => {
+    const { report } = await verify(withVersion('none'), '--dir', folder);
+    expect(lineOf(report, 'schema version')?.evidence).toContain('2 migrations behind');
+  });
+
+  test('at the latest: passes', async () => {
+    const { exitCode, report } = await verify(withVersion('0002_add_entries'), '--dir', folder);
+    expect(exitCode).toBe(ExitCode.Ok);
+    expect(lineOf(report, 'schema version')?.result).toBe('pass');
+  });
+
+  test('a version this checkout does not know (a newer branch deployed): a warning', async () => {
+    const { report } = await verify(withVersion('0003_from_elsewhere'), '--dir', folder);
+    expect(lineOf(report, 'schema version')?.result).toBe('warn');
+  });
+});
+
+test('no migrations folder to compare with (installed in another project): the schema version line is a skip', async () => {
+  const { report } = await verify(compliantDeployment('dev'), '--dir', '/nonexistent/migrations');
+  expect(lineOf(report, 'schema version')).toMatchObject({
+    result: 'skip',
+    evidence: expect.stringContaining('schema at none; no migrations folder here'),
+  });
+});

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { handler, type ProbeResult } from '../../src/lambda/probe/handler.js';
@@ -5,6 +6,7 @@ import { probeReportSchema } from '../../src/runtime/probe-report.js';
 import { buildClientConfig } from '../../src/runtime/client-config.js';
 import { resetDatabase } from '../../src/runtime/index.js';
 import { APP_USERNAME, DatabaseEnvironment as Env } from '../../src/shared/names.js';
+import { migrate } from '../../src/runtime/migrations/runner.js';
 import { refusingPort } from '../support/fault-servers.js';
 import { expectedToken, TEST_CREDENTIALS } from '../support/iam-tokens.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
@@ -86,9 +88,24 @@ describe('probe handler', () => {
       user: APP_USERNAME,
       superuser: false,
       canCreateRoles: false,
+      schemaVersion: 'none',
       connectMillis: expect.any(Number),
       queryMillis: expect.any(Number),
     });
+  });
+
+  test('reports the schema version it sees once migrations ran', async () => {
+    await admin((client) =>
+      migrate(client, {
+        directory: path.join(import.meta.dirname, '../migrations/fixtures'),
+        direction: 'up',
+      }),
+    );
+    await acceptTheProbesToken();
+
+    const result = await invoke();
+
+    expect(result).toMatchObject({ ok: true, schemaVersion: '0002_add_entries' });
   });
 
   test('a second invocation reuses the connection', async () => {

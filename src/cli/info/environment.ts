@@ -34,6 +34,8 @@ export interface EnvironmentInfo {
   readonly masterUsername: string;
   readonly instanceIdentifier: string;
   readonly parameterGroupName: string;
+  /** The last migration the latest deploy applied (`none` before the first). */
+  readonly schemaVersion: string;
   readonly probeFunctionName: string;
   readonly secrets: {
     readonly credentials: { readonly name: string; readonly arn: string };
@@ -126,6 +128,7 @@ export function describeEnvironment(
     masterUsername: MASTER_USERNAME,
     instanceIdentifier: output('InstanceIdentifier'),
     parameterGroupName: output('ParameterGroupName'),
+    schemaVersion: output('SchemaVersion'),
     probeFunctionName: output('ProbeFunctionName'),
     secrets,
     securityGroups,

@@ -30,6 +30,7 @@ ${table(
     ['Master user', code(info.masterUsername)],
     ['Instance', code(info.instanceIdentifier)],
     ['Parameter group', code(info.parameterGroupName)],
+    ['Schema version (last deploy)', code(info.schemaVersion)],
   ],
 )}
 

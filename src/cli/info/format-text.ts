@@ -20,6 +20,7 @@ export function formatText(info: EnvironmentInfo): string {
         ['master user', info.masterUsername],
         ['instance', info.instanceIdentifier],
         ['parameter group', info.parameterGroupName],
+        ['schema version', `${info.schemaVersion} (left by the last deploy)`],
       ]),
       section('Secrets (values never shown here)', [
         ['connection', `${secrets.connection.name}  ${secrets.connection.arn}`],

@@ -59,6 +59,15 @@ export function connectInstructions(input: ConnectInstructionsInput): string {
     '--port',
     String(localPort),
   ]);
+  const migrate = cliCommand([
+    'migrate',
+    'status',
+    '--stage',
+    stage,
+    ...aws,
+    '--port',
+    String(localPort),
+  ]);
   return [
     `Tunnel: ${TUNNEL_ADDRESS}:${localPort} -> access host ${target.instanceId} -> ${endpoint}:${target.endpointPort}`,
     '',
@@ -74,6 +83,9 @@ export function connectInstructions(input: ConnectInstructionsInput): string {
     // Proxy in stages that have one (and the proxy admits only the Lambda security group).
     'spendsense-db check (the credentials secret, reached through the tunnel):',
     `  ${check}`,
+    '',
+    'Schema migrations (status, then up; as spendsense_migrator through the same tunnel):',
+    `  ${migrate}`,
     '',
     'Other clients: docs/operations.md, "Private access from a laptop".',
     'The tunnel stays open until you press Ctrl-C (or Session Manager ends an idle session).',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   parsePortFlag,
@@ -6,6 +7,7 @@ import {
   STATE_DIR_FLAG,
 } from '../local/commands/flags.js';
 import { resolveStateDir } from '../local/paths.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
 interface UpFlags {
   readonly stateDir?: string;
@@ -14,13 +16,14 @@ interface UpFlags {
 
 /**
  * `spendsense-db up`, run by `npm start`: start the local database (creating it on first use),
- * check it end to end exactly as `check --local` does, and say how to connect.
+ * check it end to end exactly as `check --local` does, apply the pending migrations of
+ * migrations/, and say how to connect.
  */
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'start the local database (created on first use), check it like `check --local` does, and print how to connect (npm start)',
+      'start the local database (created on first use), check it like `check --local` does, apply pending migrations, and print how to connect (npm start)',
     )
     .option('--port <port>', 'TCP port to listen on (default: the previous port, else 5433)')
     .option(STATE_DIR_FLAG, STATE_DIR_DESCRIPTION)
@@ -52,6 +55,8 @@ export function registerUpCommand(program: Command): void {
       });
       process.stdout.write(report.formatReport(result) + '\n');
       if (error !== undefined) throw error;
+      const { applyLocalMigrations } = await import('../migrate/run-migrate.js');
+      await applyLocalMigrations(server.paths.root, path.join(PROJECT_ROOT, 'migrations'));
       const app = await localConnectionAs(connection, server.paths, 'app');
       process.stdout.write(help.connectInstructions(connection, server.paths, app));
     });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { addStackOptions } from '../aws/stack-flags.js';
 
@@ -7,6 +8,7 @@ interface VerifyFlags {
   readonly profile?: string;
   readonly local?: boolean;
   readonly json?: boolean;
+  readonly dir?: string;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -19,6 +21,10 @@ export function registerVerifyCommand(program: Command): void {
   )
     .option('--local', 'also run `check` from this machine against the live database (AC6)')
     .option('--json', 'print the results as JSON on stdout')
+    .option(
+      '--dir <folder>',
+      'the migrations the deployed schema must have reached (default: migrations/ in the project)',
+    )
     .addHelpText(
       'after',
       '\nExit 0 when nothing failed (skips do not fail). Exit codes: see docs/cli.md.',
@@ -34,6 +40,7 @@ export function registerVerifyCommand(program: Command): void {
       await runVerify({
         ...options,
         json: flags.json === true,
+        ...(flags.dir !== undefined && { migrationsDirectory: path.resolve(flags.dir) }),
         ...(flags.local === true && { localCheck: checkFromThisMachine }),
       });
     });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   CloudFormationClient,
   GetTemplateCommand,
@@ -37,6 +38,7 @@ import { bounded, type AwsSession } from '../aws/session.js';
 import { MissingFactError } from '../findings/evaluate.js';
 import type { Progress } from '../ui/progress.js';
 import { declaredInstance, type DeclaredInstance } from './expectations.js';
+import { PROJECT_ROOT } from '../project-root.js';
 import { readProbeResponse, type ProbeOutcome } from './probe-report.js';
 
 /**
@@ -101,6 +103,11 @@ export interface VerifyContext {
   /** The topic's subscriptions, confirmed or pending. */
   topicSubscriptions(topicArn: string): Promise<readonly Subscription[]>;
   probe(functionName: string): Promise<ProbeOutcome>;
+  /**
+   * The names of this checkout's migrations, in order (empty when it has none); `undefined`
+   * when there is no migrations folder here (the command installed in another project).
+   */
+  repositoryMigrations(): Promise<readonly string[] | undefined>;
 }
 
 export interface AwsVerifyContextProps {
@@ -111,6 +118,8 @@ export interface AwsVerifyContextProps {
   readonly localCheck?: LocalCheck;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** @default - migrations/ in the project */
+  readonly migrationsDirectory?: string;
 }
 
 /** The {@link VerifyContext} backed by the AWS SDK. */
@@ -123,6 +132,7 @@ export class AwsVerifyContext implements VerifyContext {
   private readonly session: AwsSession;
   private readonly clock: () => Date;
   private readonly reads: ReadOnce;
+  private readonly migrationsDirectory: string;
 
   constructor(props: AwsVerifyContextProps) {
     this.session = props.session;
@@ -133,6 +143,21 @@ export class AwsVerifyContext implements VerifyContext {
     this.reads = new ReadOnce(props.progress);
     this.localCheck = props.localCheck;
     this.clock = props.now ?? (() => new Date());
+    this.migrationsDirectory = props.migrationsDirectory ?? path.join(PROJECT_ROOT, 'migrations');
+  }
+
+  async repositoryMigrations(): Promise<readonly string[] | undefined> {
+    const [{ readMigrationFiles }, { MigrationError }] = await Promise.all([
+      import('../../runtime/migrations/files.js'),
+      import('../../runtime/migrations/errors.js'),
+    ]);
+    try {
+      return (await readMigrationFiles(this.migrationsDirectory)).map((file) => file.name);
+    } catch (error) {
+      if (error instanceof MigrationError && error.kind === 'no-migrations-folder')
+        return undefined;
+      throw error;
+    }
   }
 
   now(): Date {

@@ -16,6 +16,8 @@ export interface VerifyOptions extends StackOptions {
   readonly stdout?: NodeJS.WritableStream;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** The migrations the deployed schema must have reached. @default - migrations/ in the project */
+  readonly migrationsDirectory?: string;
 }
 
 /**
@@ -33,6 +35,9 @@ export async function runVerify(options: VerifyOptions): Promise<void> {
       progress,
       ...(options.localCheck !== undefined && { localCheck: options.localCheck }),
       ...(options.now !== undefined && { now: options.now }),
+      ...(options.migrationsDirectory !== undefined && {
+        migrationsDirectory: options.migrationsDirectory,
+      }),
     });
     const report = await runChecks(context);
     stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));

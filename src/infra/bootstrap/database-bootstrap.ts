@@ -11,6 +11,7 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
+import { migrationsHash, readMigrationFilesSync } from '../../runtime/migrations/files.js';
 import { DATABASE_NAME } from '../../shared/names.js';
 import { encryptedLogGroup, type LogGroupSettings } from '../database/log-groups.js';
 import { createSpendSenseFunction } from '../lambda/spendsense-function.js';
@@ -29,6 +30,13 @@ export const ROLE_SQL_SOURCES: readonly string[] = [
   '../../runtime/roles/converge.ts',
   '../../shared/connection-budget.ts',
 ].map((file) => fileURLToPath(new URL(file, import.meta.url)));
+
+/**
+ * The repository's migrations: copied beside the handler's bundle, and hashed (names and
+ * contents) into the custom resource's `MigrationsHash`, so that a change to them runs the
+ * bootstrap, and with it the pending migrations, on the next deploy.
+ */
+export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
 /** SHA-256 of the files' contents, in order. */
 export function contentHash(files: readonly string[]): string {
@@ -71,8 +79,8 @@ export interface DatabaseBootstrapProps {
 }
 
 /**
- * Creates and converges the database roles at deploy time, on every deployment whose inputs
- * changed: a custom resource served by the CDK Provider framework. Our function runs inside the
+ * Creates and converges the database roles at deploy time, then applies the pending migrations
+ * as `spendsense_migrator`, on every deployment whose inputs changed: a custom resource served by the CDK Provider framework. Our function runs inside the
  * VPC (Lambda security group, isolated subnets) to reach the database and, through the
  * interface endpoint, Secrets Manager; the framework's function, outside the VPC, invokes it
  * and answers CloudFormation's S3 response URL, which isolated subnets cannot reach.
@@ -90,6 +98,8 @@ export class DatabaseBootstrap extends Construct {
   readonly providerPolicy: iam.ManagedPolicy;
   /** The custom resource: depend on it for anything that needs the roles. */
   readonly resource: CustomResource;
+  /** The last migration applied by the deploy (`none` before the first). */
+  readonly schemaVersion: string;
 
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
@@ -101,10 +111,18 @@ export class DatabaseBootstrap extends Construct {
     }
 
     const bootstrap = createSpendSenseFunction(new Construct(this, 'Handler'), {
-      description: 'SpendSense database bootstrap: creates and converges the database roles',
+      description:
+        'SpendSense database bootstrap: creates and converges the database roles, then applies pending migrations',
       entry: BOOTSTRAP_ENTRY,
-      // Three logins at 5 s each at worst, then a few dozen statements.
-      timeout: Duration.minutes(2),
+      // Three logins at 5 s each at worst, the role SQL, then the migrations: 60 s at most for
+      // another run's lock, 2 minutes a statement (DEPLOY_MIGRATION_LIMITS). Below the Provider
+      // framework function's 15 minutes, so the framework reports a timeout as a failure, and
+      // CloudFormation starts the rollback.
+      timeout: Duration.minutes(10),
+      // The asset hash is the bundle's output's, these files included: a migration added changes
+      // the function's code, which CloudFormation updates before the custom resource (it
+      // depends on the function), so the handler that runs carries the migrations it is asked for.
+      extraFiles: [{ source: MIGRATIONS_DIRECTORY, target: 'migrations' }],
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: [props.securityGroup],
@@ -173,8 +191,9 @@ export class DatabaseBootstrap extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::SpendSenseDatabaseBootstrap',
-      // The framework waits for our function (2 minutes at most): fail well before CloudFormation's hour.
-      serviceTimeout: Duration.minutes(5),
+      // The framework waits for our function (10 minutes at most) and answers within its own 15:
+      // fail then, not after CloudFormation's default hour.
+      serviceTimeout: Duration.minutes(15),
       properties: {
         CredentialsSecretArn: secretArn,
         DatabaseHost: props.instance.dbInstanceEndpointAddress,
@@ -182,8 +201,10 @@ export class DatabaseBootstrap extends Construct {
         DatabaseName: props.databaseName ?? DATABASE_NAME,
         InstanceClass: props.instanceClass,
         RolesHash: contentHash(ROLE_SQL_SOURCES),
+        MigrationsHash: migrationsHash(readMigrationFilesSync(MIGRATIONS_DIRECTORY)),
       },
     });
+    this.schemaVersion = this.resource.getAttString('SchemaVersion');
     this.resource.node.addDependency(this.function, this.policy, ...(props.reachableAfter ?? []));
 
     acknowledgeBootstrapFindings(this, frameworkFunction);

@@ -67,6 +67,10 @@ export function addDatabaseOutputs(stack: Stack, database: SpendSenseDatabase): 
       'Connectivity probe invoked by spendsense-db verify',
     ],
     AlarmTopicArn: [database.alarms.topic.topicArn, 'SNS topic the database alarms notify'],
+    SchemaVersion: [
+      database.bootstrap.schemaVersion,
+      'Last migration applied when the deploy finished (none before the first)',
+    ],
     ...(database.accessHost !== undefined && {
       AccessHostInstanceId: [
         database.accessHost.instanceId,

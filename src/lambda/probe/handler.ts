@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DatabaseRuntimeError, getDatabase } from '../../runtime/index.js';
+import { readSchemaVersion } from '../../runtime/migrations/history.js';
 import type { ProbeFailure, ProbeReport } from '../../runtime/probe-report.js';
 import { scrub } from '../../runtime/redact.js';
 
@@ -36,7 +37,7 @@ interface ProbeRow {
 /**
  * Connects exactly like a SpendSense Lambda (the runtime module, IAM authentication as
  * `spendsense_app`, from the same subnets and security group; no secret read) and reports who
- * it is, what that role may do, TLS and the server version. It never throws: a failure is a
+ * it is, what that role may do, TLS, the server version and the schema version it sees. It never throws: a failure is a
  * result, and its message has been through redaction.
  */
 export const handler = async (): Promise<ProbeReport> => {
@@ -51,6 +52,8 @@ export const handler = async (): Promise<ProbeReport> => {
       const queryMillis = elapsed(queryStarted);
       const row = rows[0];
       if (row === undefined) throw new Error('The probe query returned no row.');
+      // Reported, never fatal: a history the role may not read leaves the field out.
+      const schemaVersion = await readSchemaVersion(client).catch(() => undefined);
       return {
         ok: true,
         serverVersion: row.server_version,
@@ -61,6 +64,7 @@ export const handler = async (): Promise<ProbeReport> => {
         user: row.user,
         superuser: row.superuser,
         canCreateRoles: row.create_role,
+        ...(schemaVersion !== undefined && { schemaVersion }),
         connectMillis: acquiredMillis,
         queryMillis,
       };

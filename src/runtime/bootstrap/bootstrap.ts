@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { MigrationError } from '../migrations/errors.js';
 import { scrub } from '../redact.js';
 import { RoleConvergeError } from '../roles/converge.js';
 import { close, type DatabaseAccessOptions } from '../rotation/database.js';
@@ -27,6 +28,8 @@ import { BOOTSTRAP_STEPS, type BootstrapStep } from './steps.js';
 
 export interface BootstrapDependencies {
   readonly secretsManager: SecretsManagerClient;
+  /** The migrations to apply: the folder bundled beside the handler. */
+  readonly migrationsDirectory: string;
   /** @default - RDS certificate authorities only, 5 s connection timeout */
   readonly databaseAccess?: DatabaseAccessOptions;
   /** @default - JSON lines on stdout/stderr */
@@ -80,7 +83,7 @@ export async function handleBootstrapEvent(
   const parsed = parseBootstrapEvent(event);
   if ('problems' in parsed) {
     const error = new BootstrapError(
-      `Not a bootstrap custom resource event: ${parsed.problems}. The stack sends RequestType, ResourceProperties (CredentialsSecretArn, DatabaseHost, DatabasePort, DatabaseName, InstanceClass, RolesHash) and, on Update and Delete, PhysicalResourceId.`,
+      `Not a bootstrap custom resource event: ${parsed.problems}. The stack sends RequestType, ResourceProperties (CredentialsSecretArn, DatabaseHost, DatabasePort, DatabaseName, InstanceClass, RolesHash, MigrationsHash) and, on Update and Delete, PhysicalResourceId.`,
     );
     logger.error('Failed', { errorName: error.name, errorMessage: error.message });
     throw error;
@@ -133,7 +136,13 @@ async function runSteps(
   const data: Record<string, string | number> = {};
   try {
     for (const step of context.dependencies.steps ?? BOOTSTRAP_STEPS) {
-      Object.assign(data, await step.run(session.client, context.logger));
+      Object.assign(
+        data,
+        await step.run(session.client, context.logger, {
+          properties,
+          migrationsDirectory: context.dependencies.migrationsDirectory,
+        }),
+      );
     }
   } finally {
     await close(session.client);
@@ -144,6 +153,12 @@ async function runSteps(
 /** The error to report: ours and the role SQL's with their message, anything else scrubbed. */
 function bootstrapError(error: unknown, seen: ReadonlySet<string>): BootstrapError {
   const message = scrub(error instanceof Error ? error.message : String(error), seen);
+  if (error instanceof MigrationError) {
+    return new BootstrapError(
+      `${message}${error.kind === 'failed' ? ' Fix the migration (or the data it meets) and deploy again; docs/migrations.md says how to recover.' : ''}`,
+      error.code,
+    );
+  }
   if (error instanceof BootstrapError || error instanceof RoleConvergeError) {
     return new BootstrapError(message, error.code);
   }

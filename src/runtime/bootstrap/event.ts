@@ -17,6 +17,11 @@ export const bootstrapPropertiesSchema = z.looseObject({
   InstanceClass: z.string().min(1),
   /** Hash of the role SQL's sources: a change to them runs it again. */
   RolesHash: z.string().min(1),
+  /**
+   * Hash of the migrations (`migrationsHash`): a change runs them. Absent in the properties of a
+   * deployment older than the migrations, which a rollback may send.
+   */
+  MigrationsHash: z.string().min(1).optional(),
 });
 export type BootstrapProperties = z.infer<typeof bootstrapPropertiesSchema>;
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { applicationConnectionLimit } from '../../shared/connection-budget.js';
-import { APPLICATION_SCHEMA } from '../../shared/names.js';
+import { APPLICATION_SCHEMA, MIGRATIONS_SCHEMA } from '../../shared/names.js';
 import { errorCode } from '../classify-error.js';
 import { scrub } from '../redact.js';
 import { scramSha256Verifier } from '../rotation/scram.js';
@@ -110,6 +110,7 @@ class ConvergeSession {
     await this.#convergeDatabase();
     const otherDatabasesLeftOpen = await this.#closeOtherDatabases(facts.superuser);
     await this.#convergeSchema();
+    await this.#convergeMigrationsSchema();
     await this.#convergePrivileges();
     return { changes: this.#changes, applicationConnectionLimit: limit, otherDatabasesLeftOpen };
   }
@@ -315,6 +316,61 @@ class ConvergeSession {
     if (publicSchema.length > 0) {
       await this.run('closing the public schema', 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
     }
+  }
+
+  /**
+   * The migration history's schema, owned by the migrator (which may not create schemas): the
+   * application may read the history (the probe reports the schema version it sees) and write
+   * none of it.
+   */
+  async #convergeMigrationsSchema(): Promise<void> {
+    const schema = this.#id(MIGRATIONS_SCHEMA);
+    const migrator = this.#id(MIGRATOR_ROLE.name);
+    const app = this.#id(APP_ROLE.name);
+    const { rows } = await this.run<{ owner: string }>(
+      'reading the migrations schema',
+      'select pg_get_userbyid(nspowner) as owner from pg_namespace where nspname = $1',
+      [MIGRATIONS_SCHEMA],
+    );
+    const owner = rows[0]?.owner;
+    if (owner === undefined) {
+      await this.run(
+        'creating the migrations schema',
+        `CREATE SCHEMA ${schema} AUTHORIZATION ${migrator}`,
+      );
+      this.#changes.push(`created schema ${MIGRATIONS_SCHEMA}`);
+    } else if (owner !== MIGRATOR_ROLE.name) {
+      await this.run(
+        'giving the migrations schema to the migrator',
+        `ALTER SCHEMA ${schema} OWNER TO ${migrator}`,
+      );
+      this.#changes.push(`schema ${MIGRATIONS_SCHEMA}: owner ${MIGRATOR_ROLE.name} (was ${owner})`);
+    }
+    const defaults = `ALTER DEFAULT PRIVILEGES FOR ROLE ${migrator} IN SCHEMA ${schema}`;
+    const statements: [string, string][] = [
+      [
+        'revoking migrations schema privileges',
+        `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC, ${app}`,
+      ],
+      ['granting USAGE on the migrations schema', `GRANT USAGE ON SCHEMA ${schema} TO ${app}`],
+      [
+        'setting the default privileges on the history',
+        `${defaults} REVOKE ALL ON TABLES FROM ${app}`,
+      ],
+      [
+        'setting the default privileges on the history',
+        `${defaults} GRANT SELECT ON TABLES TO ${app}`,
+      ],
+      [
+        'setting the privileges on the history',
+        `REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${app}`,
+      ],
+      [
+        'setting the privileges on the history',
+        `GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${app}`,
+      ],
+    ];
+    for (const [what, sql] of statements) await this.run(what, sql);
   }
 
   /**

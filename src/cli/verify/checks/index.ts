@@ -10,6 +10,7 @@ import { pointInTimeRecoveryCheck } from './point-in-time-recovery.js';
 import { probeCheck } from './probe.js';
 import { publicAccessCheck } from './public-access.js';
 import { rotationHealthCheck } from './rotation-health.js';
+import { schemaVersionCheck } from './schema-version.js';
 import { secretEncryptionCheck } from './secret-encryption.js';
 import { securityGroupRulesCheck } from './security-group-rules.js';
 import { stackOutputsCheck } from './stack-outputs.js';
@@ -38,4 +39,5 @@ export const CHECKS: readonly RegisteredCheck[] = [
   { check: publicAccessCheck },
   // Dev may run without anyone listening; prod may not.
   { check: alarmSubscribersCheck, severity: { dev: 'warn', prod: 'fail' } },
+  { check: schemaVersionCheck },
 ];
