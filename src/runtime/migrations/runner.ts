@@ -83,8 +83,8 @@ export async function migrate(
     const applied = await readAppliedMigrations(client);
     await checkHistory(client, files, applied, logger);
     const plan = planRun(options, files, applied);
+    // Nothing to log: every caller reports the result (`migrations: none pending`).
     if (plan.length === 0) {
-      logger.info('No migration to run.');
       return { ran: [], version: applied.at(-1)?.name ?? NO_SCHEMA_VERSION };
     }
     for (const file of plan) {
