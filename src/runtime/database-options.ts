@@ -58,7 +58,10 @@ export interface CommonDatabaseOptions {
   readonly statementTimeoutMillis?: number;
   /**
    * Attempts to establish a connection, the first included, for failures that are safe to
-   * retry. Worst case with the defaults: three 3 s timeouts plus at most 0.3 s of backoff.
+   * retry and may clear up within the invocation (a timeout, a reset, a server restarting).
+   * Worst case with the defaults: three 3 s timeouts plus at most 0.3 s of backoff. A server
+   * with no free slot (`53300`) is never retried within the invocation: see
+   * `noSlotBackoffBaseMillis`.
    * @default 3
    */
   readonly maxConnectAttempts?: number;
@@ -66,6 +69,19 @@ export interface CommonDatabaseOptions {
   readonly retryBaseDelayMillis?: number;
   /** @default 2000 */
   readonly retryMaxDelayMillis?: number;
+  /**
+   * After the server refused a connection for lack of a free slot (`53300`), this environment
+   * keeps away from it, across invocations, for a random delay in [c/2, c) with
+   * c = min(`noSlotBackoffMaxMillis`, `noSlotBackoffBaseMillis` x 2^(refusals-1)); meanwhile
+   * its invocations fail at once with a retryable `DatabaseConnectionError` (`attempts` 0),
+   * without touching the server. A connection that succeeds resets the count. Retrying at once
+   * cannot succeed while the server is full and costs it a TLS handshake and an
+   * authentication per refusal.
+   * @default 1000
+   */
+  readonly noSlotBackoffBaseMillis?: number;
+  /** @default 10000 */
+  readonly noSlotBackoffMaxMillis?: number;
   /**
    * A connection idle for longer than this is given turns of the event loop before use, so a
    * close or error the server sent meanwhile is processed before a statement is written to a
@@ -113,6 +129,8 @@ const optionsSchema = z.object({
   maxConnectAttempts: z.number().int().min(1).max(10).default(3),
   retryBaseDelayMillis: millis.default(100),
   retryMaxDelayMillis: millis.default(2000),
+  noSlotBackoffBaseMillis: millis.min(1).default(1000),
+  noSlotBackoffMaxMillis: millis.min(1).default(10_000),
   revalidateAfterIdleMillis: millis.default(1000),
   applicationName: z.string().min(1).max(63).default('spendsense'),
 });
