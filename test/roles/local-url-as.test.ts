@@ -109,7 +109,9 @@ describe('a local database created before the roles existed', () => {
     expect(run.exitCode).toBe(ExitCode.LocalNotRunning);
     expect(run.stderr).toContain('has no spendsense_app role yet');
     // The hint is the exact command for this state folder (how it was run, plus --state-dir).
-    expect(run.stderr).toMatch(/Run `(npx )?spendsense-db local start --state-dir [^`]+`: it adds the roles/);
+    expect(run.stderr).toMatch(
+      /Run `(npx )?spendsense-db local start --state-dir [^`]+`: it adds the roles/,
+    );
     expect(run.stderr).toContain('keeping its data');
     expect(run.stderr).not.toContain('reset');
   });
