@@ -61,6 +61,13 @@ const MEASURE_MILLIS = 4000;
 const STORM_WINDOW_MILLIS = 10_000;
 const PAUSE_AFTER_FAILURE_MILLIS = 100;
 const TABLE = `${APPLICATION_SCHEMA}.bench_scale`;
+/** `BENCH_NO_SLOT_BACKOFF=base,max` (ms) tries other backoff settings than the module's defaults. */
+const NO_SLOT_BACKOFF = (() => {
+  const setting = process.env.BENCH_NO_SLOT_BACKOFF;
+  if (setting === undefined) return {};
+  const [base, max] = setting.split(',').map(Number);
+  return { noSlotBackoffBaseMillis: base, noSlotBackoffMaxMillis: max };
+})();
 
 interface Target {
   readonly path: 'direct' | 'pooled';
@@ -181,6 +188,7 @@ class Environment {
       },
       extraCertificateAuthorities: [target.caPem],
       logger: { warn: () => undefined },
+      ...NO_SLOT_BACKOFF,
     });
   }
 
