@@ -124,6 +124,8 @@ export class Database {
    * the execution environment's (`getDatabase()` is module-level), so it spans invocations.
    */
   readonly #slotBackoff: SlotBackoff;
+  /** The code the last refusal came with (`53300`, or a pooler's own). */
+  #refusalCode: string | undefined;
 
   constructor(options: DatabaseOptions) {
     this.#options = resolveDatabaseOptions(options);
@@ -342,6 +344,7 @@ export class Database {
           // Another attempt now would be refused too, at the price of a TLS handshake and an
           // authentication on a server that is already full: keep away for a while instead.
           const retryAfterMillis = this.#slotBackoff.refused(Date.now());
+          this.#refusalCode = failure.code;
           throw this.#connectionError(
             failure.reason,
             attempt,
@@ -466,11 +469,12 @@ export class Database {
   /** Fails a call without touching the server, which refused this environment a slot moments ago. */
   #backingOffError(retryAfterMillis: number): DatabaseConnectionError {
     const refusals = this.#slotBackoff.refusals;
+    const code = this.#refusalCode ?? '53300';
     return new DatabaseConnectionError(
-      `Not connecting to the database at ${this.#endpoint()}: ${REASON_TEXT['too-many-connections']} (53300, refused ${refusals} time${refusals === 1 ? '' : 's'} in a row); this environment waits ${retryAfterMillis} ms more before trying again.`,
+      `Not connecting to the database at ${this.#endpoint()}: ${REASON_TEXT['too-many-connections']} (${code}, refused ${refusals} time${refusals === 1 ? '' : 's'} in a row); this environment waits ${retryAfterMillis} ms more before trying again.`,
       'too-many-connections',
       0,
-      '53300',
+      code,
       { retryAfterMillis },
     );
   }
