@@ -111,8 +111,21 @@ async function invoke(bundleDir: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return run;
 }
 
+/** What to stop if the process must go early (Ctrl-C, a closed pipe, a crash). */
+const stops: (() => Promise<unknown>)[] = [];
+function exitAfterStopping(why: string, code: number): void {
+  progress(`${why}: stopping everything started`);
+  void Promise.allSettled(stops.map((stop) => stop())).finally(() => process.exit(code));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => exitAfterStopping(signal, 130));
+}
+process.stdout.on('error', () => exitAfterStopping('stdout closed', 1));
+process.once('uncaughtException', (error) => exitAfterStopping(`crashed (${error.message})`, 1));
+
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'spendsense-bench-cold-'));
+  stops.push(async () => rmSync(work, { recursive: true, force: true }));
   progress('bundling the probe and the minimal handler with createSpendSenseFunction');
   const bundles = buildBundles(path.join(work, 'cdk.out'));
   const bundleBytes = statSync(path.join(bundles.probe, 'index.mjs')).size;
@@ -120,6 +133,7 @@ async function main(): Promise<void> {
 
   progress('starting PostgreSQL 15 (TLS, scram-sha-256) on loopback');
   const server = await startTestPostgres();
+  stops.push(() => server.destroy());
   const admin = new pg.Client(adminClientConfig(server));
   try {
     await admin.connect();

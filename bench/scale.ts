@@ -115,12 +115,17 @@ function cleanUp(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: stopping everything started`);
-    void cleanUp().finally(() => process.exit(130));
-  });
+/** Stops what was started before the process goes: on Ctrl-C, and on a crash or a closed pipe. */
+function exitAfterCleanUp(why: string, code: number): void {
+  progress(`${why}: stopping everything started`);
+  void cleanUp().finally(() => process.exit(code));
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => exitAfterCleanUp(signal, 130));
+}
+// `npm run bench:scale | head` closes stdout early: the next write fails with EPIPE.
+process.stdout.on('error', () => exitAfterCleanUp('stdout closed', 1));
+process.once('uncaughtException', (error) => exitAfterCleanUp(`crashed (${error.message})`, 1));
 
 function progress(message: string): void {
   process.stderr.write(`bench:scale: ${message}\n`);
@@ -413,7 +418,9 @@ async function main(): Promise<void> {
   let pooler: 'pgbouncer' | 'skipped' = 'skipped';
   const program = process.env.BENCH_POOLER === 'skip' ? undefined : await findPgBouncer();
   let bouncer: PgBouncer | undefined;
-  if (program === undefined) {
+  if (process.env.BENCH_POOLER === 'skip') {
+    progress('BENCH_POOLER=skip: skipping the pooled half');
+  } else if (program === undefined) {
     progress(
       `pgbouncer is not installed: skipping the pooled half (install it with: ${PGBOUNCER_INSTALL_HINT})`,
     );
