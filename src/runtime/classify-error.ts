@@ -40,10 +40,25 @@ const MESSAGES: readonly [string, ConnectionFailureReason, boolean][] = [
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS|^ERR_SSL|HOSTNAME/;
 
+/**
+ * A server or pooler out of connection slots that says so in words under another code:
+ * PgBouncer answers `no more connections allowed (max_client_conn)` with 08P01, which would
+ * otherwise read as a broken session and be retried at once.
+ */
+const NO_SLOT_MESSAGE = /too many (connections|clients)|no more connections allowed/i;
+
 /** Classifies an error from `pool.connect()`: connecting, TLS, authentication or startup. */
 export function classifyConnectError(error: unknown): ConnectFailure {
   for (const link of causeChain(error)) {
     if (link instanceof pg.DatabaseError && link.code !== undefined) {
+      if (link.code !== '53300' && NO_SLOT_MESSAGE.test(link.message)) {
+        return {
+          kind: 'connection',
+          reason: 'too-many-connections',
+          retryable: true,
+          code: link.code,
+        };
+      }
       return classifySqlState(link.code);
     }
     const code = typeof link.code === 'string' ? link.code : undefined;

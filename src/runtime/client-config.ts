@@ -73,7 +73,7 @@ export function buildClientConfig(
       `\`hostAddress\` must be a numeric IPv4 or IPv6 address. Got ${JSON.stringify(hostAddress)}.`,
     );
   }
-  const ca = [...rdsCertificateAuthorities, ...(options.extraCertificateAuthorities ?? [])];
+  const ca = [...rdsCertificateAuthorities(), ...(options.extraCertificateAuthorities ?? [])];
   return {
     host: hostAddress ?? target.host,
     port: target.port,

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
 import {
   APP_USERNAME,
   APPLICATION_AUTH_METHOD,
@@ -58,7 +57,10 @@ export interface CommonDatabaseOptions {
   readonly statementTimeoutMillis?: number;
   /**
    * Attempts to establish a connection, the first included, for failures that are safe to
-   * retry. Worst case with the defaults: three 3 s timeouts plus at most 0.3 s of backoff.
+   * retry and may clear up within the invocation (a timeout, a reset, a server restarting).
+   * Worst case with the defaults: three 3 s timeouts plus at most 0.3 s of backoff. A server
+   * with no free slot (`53300`) is never retried within the invocation: see
+   * `noSlotBackoffBaseMillis`.
    * @default 3
    */
   readonly maxConnectAttempts?: number;
@@ -66,6 +68,19 @@ export interface CommonDatabaseOptions {
   readonly retryBaseDelayMillis?: number;
   /** @default 2000 */
   readonly retryMaxDelayMillis?: number;
+  /**
+   * After the server refused a connection for lack of a free slot (`53300`), this environment
+   * keeps away from it, across invocations, for a random delay in [c/2, c) with
+   * c = min(`noSlotBackoffMaxMillis`, `noSlotBackoffBaseMillis` x 2^(refusals-1)); meanwhile
+   * its invocations fail at once with a retryable `DatabaseConnectionError` (`attempts` 0),
+   * without touching the server. A connection that succeeds resets the count. Retrying at once
+   * cannot succeed while the server is full and costs it a TLS handshake and an
+   * authentication per refusal.
+   * @default 1000
+   */
+  readonly noSlotBackoffBaseMillis?: number;
+  /** @default 10000 */
+  readonly noSlotBackoffMaxMillis?: number;
   /**
    * A connection idle for longer than this is given turns of the event loop before use, so a
    * close or error the server sent meanwhile is processed before a statement is written to a
@@ -105,23 +120,75 @@ export interface SecretDatabaseOptions extends CommonDatabaseOptions {
 /** Exactly one way to log in: `iam`, `connection` or `secretSource`. */
 export type DatabaseOptions = IamDatabaseOptions | PasswordDatabaseOptions | SecretDatabaseOptions;
 
-const millis = z.number().int().min(0).max(900_000);
-const optionsSchema = z.object({
-  connectionTimeoutMillis: millis.min(1).default(3000),
-  queryTimeoutMillis: millis.min(1).default(60_000),
-  statementTimeoutMillis: millis.min(1).optional(),
-  maxConnectAttempts: z.number().int().min(1).max(10).default(3),
-  retryBaseDelayMillis: millis.default(100),
-  retryMaxDelayMillis: millis.default(2000),
-  revalidateAfterIdleMillis: millis.default(1000),
-  applicationName: z.string().min(1).max(63).default('spendsense'),
-});
+/**
+ * The tunables and their allowed ranges. Checked by hand rather than with a schema library:
+ * this is the one edge of the Lambda bundle that needs checking, and a schema library would
+ * weigh more than the rest of the module (zod: 92 KB of a 675 KB probe bundle, and 30 ms of
+ * cold start).
+ */
+const TUNABLES = {
+  connectionTimeoutMillis: { min: 1, max: 900_000, default: 3000 },
+  queryTimeoutMillis: { min: 1, max: 900_000, default: 60_000 },
+  statementTimeoutMillis: { min: 1, max: 900_000, default: undefined },
+  maxConnectAttempts: { min: 1, max: 10, default: 3 },
+  retryBaseDelayMillis: { min: 0, max: 900_000, default: 100 },
+  retryMaxDelayMillis: { min: 0, max: 900_000, default: 2000 },
+  noSlotBackoffBaseMillis: { min: 1, max: 900_000, default: 1000 },
+  noSlotBackoffMaxMillis: { min: 1, max: 900_000, default: 10_000 },
+  revalidateAfterIdleMillis: { min: 0, max: 900_000, default: 1000 },
+} as const satisfies Record<string, { min: number; max: number; default: number | undefined }>;
 
-export type ResolvedDatabaseOptions = z.infer<typeof optionsSchema> & {
+type Tunables = {
+  -readonly [K in keyof typeof TUNABLES]: (typeof TUNABLES)[K]['default'] extends undefined
+    ? number | undefined
+    : number;
+};
+
+export type ResolvedDatabaseOptions = Tunables & {
+  readonly applicationName: string;
   readonly credentials: CredentialSource;
   readonly extraCertificateAuthorities: readonly string[];
   readonly logger: DatabaseLogger;
 };
+
+/** The tunables with their defaults applied, or a list of problems naming option and value. */
+function checkTunables(given: Readonly<Record<string, unknown>>): Tunables & {
+  applicationName: string;
+} {
+  const problems: string[] = [];
+  const resolved: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(TUNABLES)) {
+    const value = given[name];
+    if (value === undefined) {
+      resolved[name] = rule.default;
+    } else if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < rule.min ||
+      value > rule.max
+    ) {
+      problems.push(
+        `\`${name}\` must be a whole number from ${rule.min} to ${rule.max}. Got ${JSON.stringify(value)}.`,
+      );
+    } else {
+      resolved[name] = value;
+    }
+  }
+  const applicationName = given.applicationName ?? 'spendsense';
+  if (
+    typeof applicationName !== 'string' ||
+    applicationName.length < 1 ||
+    applicationName.length > 63
+  ) {
+    problems.push(
+      `\`applicationName\` must be a string of 1 to 63 characters. Got ${JSON.stringify(applicationName)}.`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new DatabaseConfigurationError(`Invalid database options: ${problems.join(' ')}`);
+  }
+  return { ...(resolved as Tunables), applicationName: applicationName as string };
+}
 
 const LOGIN_OPTIONS = ['iam', 'connection', 'secretSource'] as const;
 
@@ -135,15 +202,7 @@ export function resolveDatabaseOptions(options: DatabaseOptions): ResolvedDataba
       `Give exactly one of \`iam\`, \`connection\` and \`secretSource\`. Got ${given.length === 0 ? 'none' : given.map((name) => `\`${name}\``).join(' and ')}.`,
     );
   }
-  const parsed = optionsSchema.safeParse(tunables);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      const value = (tunables as Record<string, unknown>)[key];
-      return `\`${key}\` ${issue.message.toLowerCase()}. Got ${JSON.stringify(value)}.`;
-    });
-    throw new DatabaseConfigurationError(`Invalid database options: ${problems.join(' ')}`);
-  }
+  const checked = checkTunables(tunables);
   const credentials: CredentialSource =
     iam !== undefined
       ? new IamCredentials(iam)
@@ -151,7 +210,7 @@ export function resolveDatabaseOptions(options: DatabaseOptions): ResolvedDataba
         ? new StaticCredentials(connection)
         : new SecretCredentials(secretSource as SecretSource);
   return {
-    ...parsed.data,
+    ...checked,
     credentials,
     extraCertificateAuthorities: extraCertificateAuthorities ?? [],
     logger: logger ?? jsonLineLogger,
@@ -168,24 +227,32 @@ const jsonLineLogger: DatabaseLogger = {
 
 const { Host, Port, Name, User, AuthMethod, Url, ExtraCaFile } = DatabaseEnvironment;
 
-const descriptorSchema = z.object({
-  [Host]: z
-    .string({ error: `is not set; it must name the database host (the stack's application host)` })
-    .min(1, { error: 'is empty; it must name the database host' }),
-  [Port]: z.coerce
-    .number({ error: 'must be a port number from 1 to 65535' })
-    .int({ error: 'must be a port number from 1 to 65535' })
-    .min(1, { error: 'must be a port number from 1 to 65535' })
-    .max(65_535, { error: 'must be a port number from 1 to 65535' })
-    .default(DATABASE_PORT),
-  [Name]: z.string().min(1).default(DATABASE_NAME),
-  [User]: z.string().min(1).default(APP_USERNAME),
-  [AuthMethod]: z
-    .literal(APPLICATION_AUTH_METHOD, {
-      error: `must be ${APPLICATION_AUTH_METHOD}: functions authenticate with IAM tokens (a password goes in ${Url}, for the local database)`,
-    })
-    .default(APPLICATION_AUTH_METHOD),
-});
+const PORT_PROBLEM = 'must be a port number from 1 to 65535';
+
+/** The application connection descriptor from the environment, or what is wrong with it. */
+function checkDescriptor(
+  value: (name: string) => string | undefined,
+): { host: string; port: number; database: string; user: string } | string[] {
+  const problems: string[] = [];
+  const host = value(Host);
+  if (host === undefined) {
+    problems.push(
+      `${Host} is not set; it must name the database host (the stack's application host)`,
+    );
+  }
+  const portText = value(Port);
+  const port = portText === undefined ? DATABASE_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    problems.push(`${Port} ${PORT_PROBLEM}`);
+  const method = value(AuthMethod) ?? APPLICATION_AUTH_METHOD;
+  if (method !== APPLICATION_AUTH_METHOD) {
+    problems.push(
+      `${AuthMethod} must be ${APPLICATION_AUTH_METHOD}: functions authenticate with IAM tokens (a password goes in ${Url}, for the local database)`,
+    );
+  }
+  if (problems.length > 0 || host === undefined) return problems;
+  return { host, port, database: value(Name) ?? DATABASE_NAME, user: value(User) ?? APP_USERNAME };
+}
 
 /**
  * Options for a Lambda (or any process) configured through its environment
@@ -216,31 +283,19 @@ export function databaseOptionsFromEnvironment(
     return { connection: login.connection, ...extraCas(caFiles), ...overrides };
   }
 
-  const parsed = descriptorSchema.safeParse({
-    [Host]: value(Host),
-    [Port]: value(Port),
-    [Name]: value(Name),
-    [User]: value(User),
-    [AuthMethod]: value(AuthMethod),
-  });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
+  const descriptor = checkDescriptor(value);
+  if (Array.isArray(descriptor)) {
+    const problems = descriptor.map((problem) => {
+      const name = problem.slice(0, problem.indexOf(' '));
       const got = env[name] === undefined ? '' : ` Got ${JSON.stringify(env[name])}.`;
-      return `${name} ${issue.message}.${got}`;
+      return `${problem}.${got}`;
     });
     throw new DatabaseConfigurationError(
       `${problems.join(' ')} (Or set ${Url} for a password login to the local database.)`,
     );
   }
-  const descriptor = parsed.data;
   return {
-    iam: {
-      host: descriptor[Host],
-      port: descriptor[Port],
-      database: descriptor[Name],
-      user: descriptor[User],
-    },
+    iam: descriptor,
     ...extraCas(caFiles),
     ...overrides,
   };

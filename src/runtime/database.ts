@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { fullJitterDelayMillis } from './backoff.js';
+import { fullJitterDelayMillis, SlotBackoff } from './backoff.js';
 import {
   classifyConnectError,
   errorCode,
@@ -119,10 +119,21 @@ export class Database {
   /** The login the configuration was built from. */
   #login: Login | undefined;
   #config: pg.ClientConfig | undefined;
+  /**
+   * The server's recent refusals of a slot (`53300`). Kept for the life of the object, which is
+   * the execution environment's (`getDatabase()` is module-level), so it spans invocations.
+   */
+  readonly #slotBackoff: SlotBackoff;
+  /** The code the last refusal came with (`53300`, or a pooler's own). */
+  #refusalCode: string | undefined;
 
   constructor(options: DatabaseOptions) {
     this.#options = resolveDatabaseOptions(options);
     this.#credentials = this.#options.credentials;
+    this.#slotBackoff = new SlotBackoff(
+      this.#options.noSlotBackoffBaseMillis,
+      this.#options.noSlotBackoffMaxMillis,
+    );
   }
 
   /**
@@ -296,6 +307,8 @@ export class Database {
 
   /** Opens a connection, retrying only where it is safe. The caller holds the turn. */
   async #connect(): Promise<pg.Client> {
+    const keepAwayMillis = this.#slotBackoff.remainingMillis(Date.now());
+    if (keepAwayMillis > 0) throw this.#backingOffError(keepAwayMillis);
     let refreshed = false;
     let config = await this.#clientConfig(false);
     for (let attempt = 1; ; attempt++) {
@@ -306,6 +319,7 @@ export class Database {
       client.on('end', markDead);
       try {
         await client.connect();
+        this.#slotBackoff.succeeded();
         this.#client = client;
         this.#armWatchdog();
         return client;
@@ -325,6 +339,19 @@ export class Database {
         }
         if (failure.kind !== 'connection') {
           throw this.#authenticationError(failure.code, refreshed, error);
+        }
+        if (failure.reason === 'too-many-connections') {
+          // Another attempt now would be refused too, at the price of a TLS handshake and an
+          // authentication on a server that is already full: keep away for a while instead.
+          const retryAfterMillis = this.#slotBackoff.refused(Date.now());
+          this.#refusalCode = failure.code;
+          throw this.#connectionError(
+            failure.reason,
+            attempt,
+            failure.code,
+            error,
+            retryAfterMillis,
+          );
         }
         if (!failure.retryable || attempt >= this.#options.maxConnectAttempts) {
           throw this.#connectionError(failure.reason, attempt, failure.code, error);
@@ -424,13 +451,31 @@ export class Database {
     attempts: number,
     code: string | undefined,
     cause: unknown,
+    retryAfterMillis?: number,
   ): DatabaseConnectionError {
+    const backoff =
+      retryAfterMillis === undefined
+        ? ''
+        : ` This environment will not try again for ${retryAfterMillis} ms; calls meanwhile fail at once.`;
     return new DatabaseConnectionError(
-      `Could not connect to the database at ${this.#endpoint()} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${REASON_TEXT[reason]} (${this.#describe(cause)}).`,
+      `Could not connect to the database at ${this.#endpoint()} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${REASON_TEXT[reason]} (${this.#describe(cause)}).${backoff}`,
       reason,
       attempts,
       code,
-      { cause: scrubbedCause(cause, this.#credentials.knownSecrets) },
+      { cause: scrubbedCause(cause, this.#credentials.knownSecrets), retryAfterMillis },
+    );
+  }
+
+  /** Fails a call without touching the server, which refused this environment a slot moments ago. */
+  #backingOffError(retryAfterMillis: number): DatabaseConnectionError {
+    const refusals = this.#slotBackoff.refusals;
+    const code = this.#refusalCode ?? '53300';
+    return new DatabaseConnectionError(
+      `Not connecting to the database at ${this.#endpoint()}: ${REASON_TEXT['too-many-connections']} (${code}, refused ${refusals} time${refusals === 1 ? '' : 's'} in a row); this environment waits ${retryAfterMillis} ms more before trying again.`,
+      'too-many-connections',
+      0,
+      code,
+      { retryAfterMillis },
     );
   }
 

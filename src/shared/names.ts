@@ -69,6 +69,11 @@ export const DatabaseEnvironment = {
   Url: 'SPENDSENSE_DB_URL',
   /** A PEM file of certificate authorities trusted besides the RDS ones. */
   ExtraCaFile: 'SPENDSENSE_DB_EXTRA_CA_FILE',
+  /**
+   * A PEM file of the RDS certificate authorities to trust instead of all of them: the CDK app
+   * writes its function's region's beside the bundle. @default - every RDS CA
+   */
+  RdsCaFile: 'SPENDSENSE_DB_RDS_CA_FILE',
 } as const;
 
 /** How SpendSense functions authenticate: IAM tokens, never a password. */

@@ -35,7 +35,7 @@ import {
 } from '../../src/cli/tunnel/session-command.js';
 import { tunnelTargetFromStack } from '../../src/cli/tunnel/tunnel-target.js';
 import type { DeployedStack } from '../../src/cli/aws/deployed-stack.js';
-import { rdsCertificateAuthorities } from '../../src/runtime/tls.js';
+import { allRdsCertificateAuthorities } from '../../src/runtime/tls.js';
 import {
   describedStack,
   idsFor,
@@ -411,7 +411,7 @@ describe('runTunnel, with DescribeStacks mocked and the session process replaced
     await runTunnel({ stage: 'dev', region: 'eu-west-1', localPort: 15432 }, deps());
     const bundle = readFileSync(caBundlePath, 'utf8');
     expect(bundle.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(
-      rdsCertificateAuthorities.length,
+      allRdsCertificateAuthorities.length,
     );
   });
 

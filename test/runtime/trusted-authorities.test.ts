@@ -3,7 +3,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, test } from 'vitest';
 import { buildClientConfig } from '../../src/runtime/client-config.js';
-import { rdsCertificateAuthorities } from '../../src/runtime/tls.js';
+import { allRdsCertificateAuthorities } from '../../src/runtime/tls.js';
 import { DATABASE_CA_IDENTIFIER } from '../../src/shared/names.js';
 import { SUPPORTED_REGIONS } from '../../src/shared/regions.js';
 import { serverIdentity, type ServerIdentity } from '../support/certificate-hierarchy.js';
@@ -30,7 +30,7 @@ const PROXY_ROOTS = [
   'Starfield Services Root Certificate Authority - G2',
 ];
 
-const trusted = rdsCertificateAuthorities.map((pem) => new X509Certificate(pem));
+const trusted = allRdsCertificateAuthorities.map((pem) => new X509Certificate(pem));
 const commonName = (certificate: X509Certificate): string | undefined =>
   certificate.subject
     .split('\n')

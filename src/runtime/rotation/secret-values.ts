@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import {
   type ConnectionSecret,
-  connectionSecretSchema,
+  checkConnectionSecret,
   connectionUrl,
   describeSecretProblems,
 } from '../connection-secret.js';
@@ -43,11 +43,9 @@ export function parseCredentials(text: string, describes: string): Credentials {
 
 export function parseConnectionSecret(text: string, describes: string): ConnectionSecretValue {
   const fields = parseJsonObject(text, describes);
-  const parsed = connectionSecretSchema.safeParse(fields);
+  const parsed = checkConnectionSecret(fields);
   if (!parsed.success) {
-    throw new SecretValueError(
-      `${describes} is not a connection secret: ${describeSecretProblems(parsed.error)}.`,
-    );
+    throw new SecretValueError(`${describes} is not a connection secret: ${parsed.problems}.`);
   }
   return { value: parsed.data, fields };
 }

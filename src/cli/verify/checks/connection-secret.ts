@@ -1,11 +1,11 @@
 import {
-  connectionSecretSchema,
-  describeSecretProblems,
+  checkConnectionSecret,
+  CONNECTION_SECRET_FIELDS,
   type ConnectionSecret,
 } from '../../../runtime/connection-secret.js';
 import { fail, judge, type Check } from '../finding.js';
 
-const FIELDS = Object.keys(connectionSecretSchema.shape);
+const FIELDS: readonly string[] = CONNECTION_SECRET_FIELDS;
 
 /**
  * AC4: the connection secret holds every field, agrees with the instance, and its URL agrees with
@@ -19,10 +19,8 @@ export const connectionSecretCheck: Check = {
   async run(context) {
     const json = parseJson(await context.secretString(context.output('ConnectionSecretArn')));
     if (json === undefined) return fail('connection secret is not JSON');
-    const parsed = connectionSecretSchema.safeParse(json);
-    if (!parsed.success) {
-      return fail(`connection secret fields: ${describeSecretProblems(parsed.error)}`);
-    }
+    const parsed = checkConnectionSecret(json);
+    if (!parsed.success) return fail(`connection secret fields: ${parsed.problems}`);
     const secret = parsed.data;
     const instance = await context.instance();
     const credentials = parseJson(
