@@ -75,11 +75,14 @@ export interface CommonDatabaseOptions {
    * its invocations fail at once with a retryable `DatabaseConnectionError` (`attempts` 0),
    * without touching the server. A connection that succeeds resets the count. Retrying at once
    * cannot succeed while the server is full and costs it a TLS handshake and an
-   * authentication per refusal.
+   * authentication per refusal. A full server stays full for as long as the environments that
+   * hold its slots stay warm (minutes), so the cap is long: with a 10 s cap, the probes of 124
+   * environments too many took about a quarter of a db.t3.micro-sized server's throughput in
+   * `npm run bench:scale`.
    * @default 1000
    */
   readonly noSlotBackoffBaseMillis?: number;
-  /** @default 10000 */
+  /** @default 30000 */
   readonly noSlotBackoffMaxMillis?: number;
   /**
    * A connection idle for longer than this is given turns of the event loop before use, so a
@@ -134,7 +137,7 @@ const TUNABLES = {
   retryBaseDelayMillis: { min: 0, max: 900_000, default: 100 },
   retryMaxDelayMillis: { min: 0, max: 900_000, default: 2000 },
   noSlotBackoffBaseMillis: { min: 1, max: 900_000, default: 1000 },
-  noSlotBackoffMaxMillis: { min: 1, max: 900_000, default: 10_000 },
+  noSlotBackoffMaxMillis: { min: 1, max: 900_000, default: 30_000 },
   revalidateAfterIdleMillis: { min: 0, max: 900_000, default: 1000 },
 } as const satisfies Record<string, { min: number; max: number; default: number | undefined }>;
 
