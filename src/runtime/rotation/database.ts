@@ -4,6 +4,7 @@ import { classifyConnectError, errorCode } from '../classify-error.js';
 import { buildClientConfig } from '../client-config.js';
 import { scrub } from '../redact.js';
 import { scrubbedCause } from '../scrubbed-cause.js';
+import type { RotationContext } from './context.js';
 import { RotationDatabaseError } from './errors.js';
 import { scramSha256Verifier } from './scram.js';
 
@@ -110,6 +111,24 @@ export async function logInWithFirstAccepted(
     onRejected(candidate);
   }
   return undefined;
+}
+
+/**
+ * {@link logInWithFirstAccepted} for a rotation step: its database and timeouts, and each
+ * rejected password logged by where it came from (never by value).
+ */
+export function logInWithKnownPasswords(
+  context: Pick<RotationContext, 'database' | 'databaseAccess' | 'logger'>,
+  username: string,
+  candidates: readonly KnownPassword[],
+): Promise<KnownSession | undefined> {
+  return logInWithFirstAccepted(
+    context.database,
+    username,
+    candidates,
+    context.databaseAccess,
+    (candidate) => context.logger.warn('Password rejected', { source: candidate.source }),
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   readCurrent,
   readPending,
 } from '../context.js';
-import { close, logInWithFirstAccepted, loginWorks } from '../database.js';
+import { close, logInWithKnownPasswords, loginWorks } from '../database.js';
 import { RotationDatabaseError } from '../errors.js';
 import { StagingLabel } from '../secret-store.js';
 import type { Credentials } from '../secret-values.js';
@@ -91,13 +91,7 @@ async function pointClientsAtAWorkingPassword(
       ? [{ source: 'AWSPREVIOUS', password: previous.password }]
       : []),
   ].filter((candidate) => candidate.password !== rejected.password);
-  const session = await logInWithFirstAccepted(
-    context.database,
-    username,
-    candidates,
-    context.databaseAccess,
-    (candidate) => context.logger.warn('Password rejected', { source: candidate.source }),
-  );
+  const session = await logInWithKnownPasswords(context, username, candidates);
   if (session === undefined) return undefined;
   await close(session.client);
   await syncConnectionSecret(context, { username, password: session.password, fields: {} });

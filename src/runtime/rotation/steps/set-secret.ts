@@ -12,7 +12,7 @@ import {
   type KnownPassword,
   type KnownSession,
   logIn,
-  logInWithFirstAccepted,
+  logInWithKnownPasswords,
   loginWorks,
 } from '../database.js';
 import { RotationDatabaseError, RotationError, RotationStateError } from '../errors.js';
@@ -102,13 +102,7 @@ async function logInWithAnyOf(
   username: string,
   candidates: readonly KnownPassword[],
 ): Promise<Session> {
-  const session = await logInWithFirstAccepted(
-    context.database,
-    username,
-    candidates,
-    context.databaseAccess,
-    (candidate) => context.logger.warn('Password rejected', { source: candidate.source }),
-  );
+  const session = await logInWithKnownPasswords(context, username, candidates);
   if (session !== undefined) return session;
   throw new RotationDatabaseError(
     `The database rejects every password known for ${username} (AWSPENDING, ${candidates.map((c) => c.source).join(', ')}). Someone changed it outside the rotation: set it back with ALTER ROLE to the AWSCURRENT value of ${context.secretId}, then rotate again.`,
