@@ -21,3 +21,6 @@ export function projectRootOf(packageRoot: string): string {
 }
 
 export const PROJECT_ROOT = projectRootOf(PACKAGE_ROOT);
+
+/** The project's schema migrations, which `migrate`, `npm start` and `verify` use by default. */
+export const PROJECT_MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'migrations');

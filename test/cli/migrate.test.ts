@@ -140,6 +140,28 @@ describe('bad input: a clear error, its exit code, the schema at a known version
     expect(run.stderr).toContain('nothing to undo');
   });
 
+  test('hints print migrate commands for the same database and folder, which run as printed', async () => {
+    const run = await migrate('down', ...local());
+    expect(run.exitCode).toBe(ExitCode.NothingToUndo);
+    const printed = `npx spendsense-db migrate status --state-dir ${server.stateDir} --dir ${folder}`;
+    expect(run.stderr).toContain(`hint:  \`${printed}\` lists what is applied.`);
+    // The temporary paths hold nothing a shell would read differently: split on spaces.
+    const words = printed.split(' ').slice(2);
+    const status = await runCli(words);
+    expect(status.exitCode).toBe(ExitCode.Ok);
+    expect(status.stdout).toContain(
+      'schema version: none (latest in the folder: 0002_add_entries)',
+    );
+  });
+
+  test('a hint for a --url run names --url as a placeholder, never the URL', async () => {
+    const run = await migrate('down', '--url', server.url(), '--dir', folder);
+    expect(run.exitCode).toBe(ExitCode.NothingToUndo);
+    expect(run.stderr).toContain(`npx spendsense-db migrate status --url <url> --dir ${folder}`);
+    expect(run.stderr).not.toContain(server.url());
+    await expectNoSecret(run);
+  });
+
   test.each(['../escape', 'Add Table', 'drop;table', '', 'x'.repeat(101), 'trailing_'])(
     'create with the unsafe name %j: 95 or a usage error, and no file',
     async (name) => {

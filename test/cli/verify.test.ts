@@ -767,6 +767,10 @@ describe('the schema version against this checkout’s migrations (--dir)', () =
         'schema at 0001_create_accounts, 1 migration behind this checkout (latest 0002_add_entries)',
       ),
     });
+    // The status command to look closer, through the tunnel of this stage and region.
+    expect(lineOf(report, 'schema version')?.evidence).toContain(
+      '`npx spendsense-db migrate status --stage dev --port <port> --region us-east-1`',
+    );
   });
 
   test('none applied while the checkout has two: fails', async () => {

@@ -4,7 +4,8 @@ import { STAGES } from '../../shared/names.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { parseIntegerFlag, PORT_RANGE } from '../integer-flag.js';
 import { STATE_DIR_DESCRIPTION, STATE_DIR_FLAG } from '../local/commands/flags.js';
-import { PROJECT_ROOT } from '../project-root.js';
+import { PROJECT_MIGRATIONS_FOLDER } from '../project-root.js';
+import { cliCommand } from '../ui/shell-command.js';
 import type { MigrateCommandOptions, MigrationTargetFlags } from './run-migrate.js';
 
 interface MigrateFlags {
@@ -126,7 +127,7 @@ function targetOf(flags: MigrateFlags): MigrationTargetFlags {
     throw new CliError(
       '--url and --stage: choose one.',
       ExitCode.Usage,
-      '--url for any database you can reach, --stage with --port for a deployed stage through `spendsense-db tunnel`.',
+      `--url for any database you can reach, --stage with --port for a deployed stage through \`${cliCommand(['tunnel', '--stage', '<stage>'])}\`.`,
     );
   }
   const awsOnly = (['region', 'profile', 'port'] as const).filter(
@@ -136,7 +137,7 @@ function targetOf(flags: MigrateFlags): MigrationTargetFlags {
     throw new CliError(
       `--${awsOnly.join(', --')} apply only with --stage.`,
       ExitCode.Usage,
-      'Add --stage <stage> (through `spendsense-db tunnel`), or leave them out.',
+      `Add --stage <stage> (through \`${cliCommand(['tunnel', '--stage', '<stage>'])}\`), or leave them out.`,
     );
   }
   if (flags.url !== undefined) return { kind: 'url', url: flags.url };
@@ -145,14 +146,20 @@ function targetOf(flags: MigrateFlags): MigrationTargetFlags {
       throw new CliError(
         `--stage must be ${STAGES.join(' or ')}. Got ${JSON.stringify(flags.stage)}.`,
         ExitCode.Usage,
-        '`spendsense-db migrate up --help` lists the options.',
+        `\`${cliCommand(['migrate', 'up', '--help'])}\` lists the options.`,
       );
     }
     if (flags.port === undefined) {
       throw new CliError(
         `--stage ${flags.stage} reaches the database through a tunnel, and needs its local port (--port).`,
         ExitCode.Usage,
-        `Open one with \`spendsense-db tunnel --stage ${flags.stage}\` in another terminal; it prints the migrate command with its port.`,
+        `Open one with \`${cliCommand([
+          'tunnel',
+          '--stage',
+          flags.stage,
+          ...(flags.region === undefined ? [] : ['--region', flags.region]),
+          ...(flags.profile === undefined ? [] : ['--profile', flags.profile]),
+        ])}\` in another terminal; it prints the migrate command with its port.`,
       );
     }
     return {
@@ -171,7 +178,7 @@ function optionalCount(value: string | undefined): number | undefined {
 }
 
 function migrationsFolder(dir: string | undefined): string {
-  return dir === undefined ? path.join(PROJECT_ROOT, 'migrations') : path.resolve(dir);
+  return dir === undefined ? PROJECT_MIGRATIONS_FOLDER : path.resolve(dir);
 }
 
 async function run(options: MigrateCommandOptions): Promise<void> {

@@ -14,7 +14,8 @@ import { resolveTarget } from '../check/sources.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { LocalServer } from '../local/local-server.js';
 import { resolveStateDir } from '../local/paths.js';
-import { localCommand } from '../local/printed-commands.js';
+import { localCommand, stateDirArguments } from '../local/printed-commands.js';
+import { PROJECT_MIGRATIONS_FOLDER } from '../project-root.js';
 import { localConnectionAs } from '../local/roles.js';
 import { TUNNEL_ADDRESS } from '../tunnel/connect-instructions.js';
 import { cliCommand } from '../ui/shell-command.js';
@@ -47,10 +48,11 @@ const CONNECT_TIMEOUT_MILLIS = 5000;
 
 /** `migrate up|down|status`: opens the session, runs the action, prints, closes in `finally`. */
 export async function runMigrateCommand(options: MigrateCommandOptions): Promise<void> {
+  const command = migrateCommand(options.target, options.directory);
   const session = await openSession(options.target, options.caFiles ?? []);
   try {
     if (options.action === 'status') {
-      const status = await guarded(session.secrets, () =>
+      const status = await guarded(session.secrets, command, () =>
         migrationStatus(session.client, options.directory),
       );
       printStatus(status, session.label, options.json);
@@ -66,7 +68,7 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
       }
       return;
     }
-    const result = await guarded(session.secrets, () =>
+    const result = await guarded(session.secrets, command, () =>
       migrate(session.client, {
         directory: options.directory,
         direction: options.action === 'up' ? 'up' : 'down',
@@ -91,9 +93,10 @@ export async function applyLocalMigrations(
   stateDir: string,
   directory: string,
 ): Promise<MigrateResult> {
-  const session = await openSession({ kind: 'local', stateDir });
+  const target = { kind: 'local', stateDir } as const;
+  const session = await openSession(target, []);
   try {
-    const result = await guarded(session.secrets, () =>
+    const result = await guarded(session.secrets, migrateCommand(target, directory), () =>
       migrate(session.client, {
         directory,
         direction: 'up',
@@ -115,7 +118,9 @@ export async function createMigration(
   directory: string,
   json: boolean,
 ): Promise<void> {
-  const fileName = await guarded([], async () => newMigrationFileName(name, new Date()));
+  const fileName = await guarded([], migrateCommand(undefined, directory), async () =>
+    newMigrationFileName(name, new Date()),
+  );
   await mkdir(directory, { recursive: true });
   const file = path.join(directory, fileName);
   await writeFile(file, MIGRATION_TEMPLATE, { flag: 'wx' });
@@ -260,28 +265,72 @@ const EXIT_CODES: Readonly<Record<MigrationErrorKind, ExitCode>> = {
   'not-bootstrapped': ExitCode.MigrationsNotSetUp,
 };
 
-const HINTS: Readonly<Record<MigrationErrorKind, string>> = {
-  failed:
-    'Fix the migration (it was rolled back; the ones before it stay applied), then run `spendsense-db migrate up` again. `migrate status` shows where the schema is.',
-  edited:
-    'An applied migration is history: restore it (git diff shows the edit) and put the change in a new migration (`spendsense-db migrate create <name>`).',
-  order:
-    'Migrations apply in file-name order, each after the last applied one: renumber the new file with `spendsense-db migrate create`, or restore the missing one.',
-  locked: 'Wait for the other run (a deploy, another terminal) to end, or raise --lock-wait-ms.',
-  'nothing-to-undo': '`spendsense-db migrate status` lists what is applied.',
-  'bad-file-name':
-    'Name migration files <number>_<lower_case_words>.sql; `spendsense-db migrate create <name>` does.',
-  'bad-file':
-    'Start the change with a "-- Up Migration" line; `spendsense-db migrate create` writes the template.',
-  'bad-name':
-    'Use lower-case letters, digits and single underscores, such as add_transactions_table.',
-  'no-migrations-folder': 'Run from the project, or point --dir at the migrations folder.',
-  'not-bootstrapped':
-    'Locally, `spendsense-db local start` (or npm start) sets the roles up; on AWS, deploy the stack.',
-};
+/**
+ * The `migrate` command lines a hint prints, for the same database and folder as the command
+ * that failed (printed commands work as printed): `--state-dir`, `--stage` with its tunnel port,
+ * region and profile, `--url <url>` as a placeholder (the URL may hold a password), `--dir`.
+ */
+export function migrateCommand(
+  target: MigrationTargetFlags | undefined,
+  directory: string,
+): (...args: string[]) => string {
+  const targetArgs = (): string[] => {
+    switch (target?.kind) {
+      case undefined:
+        return [];
+      case 'local':
+        return target.stateDir === undefined
+          ? []
+          : stateDirArguments(path.resolve(target.stateDir));
+      case 'url':
+        return ['--url', '<url>'];
+      case 'stage':
+        return [
+          '--stage',
+          target.stage,
+          '--port',
+          String(target.port),
+          ...(target.region === undefined ? [] : ['--region', target.region]),
+          ...(target.profile === undefined ? [] : ['--profile', target.profile]),
+        ];
+    }
+  };
+  const dirArgs = directory === PROJECT_MIGRATIONS_FOLDER ? [] : ['--dir', directory];
+  return (...args) =>
+    cliCommand(['migrate', ...args, ...(args[0] === 'create' ? [] : targetArgs()), ...dirArgs]);
+}
+
+function hintFor(kind: MigrationErrorKind, command: (...args: string[]) => string): string {
+  switch (kind) {
+    case 'failed':
+      return `Fix the migration (it was rolled back; the ones before it stay applied), then run \`${command('up')}\` again; \`${command('status')}\` shows where the schema is.`;
+    case 'edited':
+      return `An applied migration is history: restore it (git diff shows the edit) and put the change in a new migration (\`${command('create', '<name>')}\`).`;
+    case 'order':
+      return `Migrations apply in file-name order, each after the last applied one: renumber the new file with \`${command('create', '<name>')}\`, or restore the missing one.`;
+    case 'locked':
+      return 'Wait for the other run (a deploy, another terminal) to end, or raise --lock-wait-ms.';
+    case 'nothing-to-undo':
+      return `\`${command('status')}\` lists what is applied.`;
+    case 'bad-file-name':
+      return `Name migration files <number>_<lower_case_words>.sql; \`${command('create', '<name>')}\` does.`;
+    case 'bad-file':
+      return `Start the change with a "-- Up Migration" line; \`${command('create', '<name>')}\` writes the template.`;
+    case 'bad-name':
+      return 'Use lower-case letters, digits and single underscores, such as add_transactions_table.';
+    case 'no-migrations-folder':
+      return 'Run from the project, or point --dir at the migrations folder.';
+    case 'not-bootstrapped':
+      return `Locally, \`${cliCommand(['local', 'start'])}\` (or npm start) sets the roles up; on AWS, deploy the stack.`;
+  }
+}
 
 /** Runs `work`; a MigrationError becomes the CliError of its kind, secrets masked. */
-async function guarded<T>(secrets: readonly string[], work: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  secrets: readonly string[],
+  command: (...args: string[]) => string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -289,7 +338,7 @@ async function guarded<T>(secrets: readonly string[], work: () => Promise<T>): P
       const hint =
         error.code === '55P03' && error.kind === 'failed'
           ? 'Another session holds a lock the migration needs (a long transaction?): run again when it ends, or raise --lock-timeout-ms.'
-          : HINTS[error.kind];
+          : hintFor(error.kind, command);
       throw new CliError(redactSecrets(error.message, secrets), EXIT_CODES[error.kind], hint);
     }
     throw error;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import {
   parsePortFlag,
@@ -7,7 +6,7 @@ import {
   STATE_DIR_FLAG,
 } from '../local/commands/flags.js';
 import { resolveStateDir } from '../local/paths.js';
-import { PROJECT_ROOT } from '../project-root.js';
+import { PROJECT_MIGRATIONS_FOLDER } from '../project-root.js';
 
 interface UpFlags {
   readonly stateDir?: string;
@@ -56,7 +55,7 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write(report.formatReport(result) + '\n');
       if (error !== undefined) throw error;
       const { applyLocalMigrations } = await import('../migrate/run-migrate.js');
-      await applyLocalMigrations(server.paths.root, path.join(PROJECT_ROOT, 'migrations'));
+      await applyLocalMigrations(server.paths.root, PROJECT_MIGRATIONS_FOLDER);
       const app = await localConnectionAs(connection, server.paths, 'app');
       process.stdout.write(help.connectInstructions(connection, server.paths, app));
     });

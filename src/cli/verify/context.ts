@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   CloudFormationClient,
   GetTemplateCommand,
@@ -38,7 +37,7 @@ import { bounded, type AwsSession } from '../aws/session.js';
 import { MissingFactError } from '../findings/evaluate.js';
 import type { Progress } from '../ui/progress.js';
 import { declaredInstance, type DeclaredInstance } from './expectations.js';
-import { PROJECT_ROOT } from '../project-root.js';
+import { PROJECT_MIGRATIONS_FOLDER } from '../project-root.js';
 import { readProbeResponse, type ProbeOutcome } from './probe-report.js';
 
 /**
@@ -143,7 +142,7 @@ export class AwsVerifyContext implements VerifyContext {
     this.reads = new ReadOnce(props.progress);
     this.localCheck = props.localCheck;
     this.clock = props.now ?? (() => new Date());
-    this.migrationsDirectory = props.migrationsDirectory ?? path.join(PROJECT_ROOT, 'migrations');
+    this.migrationsDirectory = props.migrationsDirectory ?? PROJECT_MIGRATIONS_FOLDER;
   }
 
   async repositoryMigrations(): Promise<readonly string[] | undefined> {

@@ -1,5 +1,6 @@
 import { scrub } from '../../../runtime/redact.js';
 import { NO_SCHEMA_VERSION } from '../../../shared/names.js';
+import { cliCommand } from '../../ui/shell-command.js';
 import { fail, pass, skip, warn, type Check } from '../finding.js';
 
 /**
@@ -40,8 +41,20 @@ export const schemaVersionCheck: Check = {
       );
     }
     const behind = names.length - 1 - position;
+    // Through the tunnel, whose local port the operator fills in.
+    const status = cliCommand([
+      'migrate',
+      'status',
+      '--stage',
+      context.stage,
+      '--port',
+      '<port>',
+      '--region',
+      context.region,
+      ...(context.profile === undefined ? [] : ['--profile', context.profile]),
+    ]);
     return fail(
-      `schema at ${version}, ${behind} migration${behind === 1 ? '' : 's'} behind this checkout (latest ${latest}): deploy, or see \`spendsense-db migrate status --stage ${context.stage}\``,
+      `schema at ${version}, ${behind} migration${behind === 1 ? '' : 's'} behind this checkout (latest ${latest}): deploy, or see \`${status}\``,
     );
   },
 };
