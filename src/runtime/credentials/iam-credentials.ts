@@ -100,7 +100,7 @@ export class IamCredentials implements CredentialSource {
   }
 
   describeRejection(user: string, retried: boolean): string {
-    return `The server rejected the IAM authentication token for user ${user}${retried ? ', also a freshly signed one' : ''}: the user must be a member of rds_iam, and this function's role needs rds-db:connect on the user's dbuser ARN (the database stack exports a policy granting it). \`spendsense-db check --iam --user ${user}\` diagnoses it from a laptop.`;
+    return `The server rejected the IAM authentication token for user ${user}${retried ? ', also a freshly signed one' : ''}: the user must be a member of rds_iam, and this function's role needs rds-db:connect on the user's dbuser ARN (the database stack exports a policy granting it). \`npx spendsense-db check --iam --user ${user}\` diagnoses it from a laptop.`;
   }
 
   async #token(): Promise<string> {

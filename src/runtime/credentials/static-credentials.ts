@@ -26,6 +26,6 @@ export class StaticCredentials implements CredentialSource {
   }
 
   describeRejection(user: string): string {
-    return `The server rejected the password for user ${user}: for the local database, \`spendsense-db local url --as app --reveal\` prints the current URL.`;
+    return `The server rejected the password for user ${user}: for the local database, \`npx spendsense-db local url --as app --reveal\` prints the current URL.`;
   }
 }

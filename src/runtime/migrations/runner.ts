@@ -117,7 +117,7 @@ async function actAsMigrator(client: pg.ClientBase): Promise<void> {
     } catch (error) {
       throw new MigrationError(
         'not-bootstrapped',
-        `Migrations run as ${MIGRATOR_USERNAME}, and ${rows[0]?.current ?? 'this user'} cannot act as it (${sqlFailure(error)}): the database roles are missing, or the user is not the master user. Connect as ${MIGRATOR_USERNAME}, or set the roles up first (\`spendsense-db local start\` locally, a deploy on AWS).`,
+        `Migrations run as ${MIGRATOR_USERNAME}, and ${rows[0]?.current ?? 'this user'} cannot act as it (${sqlFailure(error)}): the database roles are missing, or the user is not the master user. Connect as ${MIGRATOR_USERNAME}, or set the roles up first (a local start locally, a deploy on AWS).`,
         { code: errorCode(error), cause: error },
       );
     }
@@ -125,7 +125,7 @@ async function actAsMigrator(client: pg.ClientBase): Promise<void> {
   if (rows[0]?.schema !== true) {
     throw new MigrationError(
       'not-bootstrapped',
-      `The database has no ${MIGRATIONS_SCHEMA} schema, where the migration history lives: its roles were set up by an older version. Run \`spendsense-db local start\` (locally) or deploy the stack (on AWS) to bring them up to date.`,
+      `The database has no ${MIGRATIONS_SCHEMA} schema, where the migration history lives: its roles were set up by an older version. A local start (locally) or a deploy (on AWS) brings them up to date.`,
     );
   }
 }
@@ -190,7 +190,7 @@ async function checkHistory(
     if (expected !== undefined && expected.name !== migration.name) {
       throw new MigrationError(
         'order',
-        `Migration ${expected.name} is not applied but sorts before ${migration.name}, which is: a gap or a reordering. Give the new migration a number after the last applied one (\`spendsense-db migrate create\` does), or restore the order.`,
+        `Migration ${expected.name} is not applied but sorts before ${migration.name}, which is: a gap or a reordering. Give the new migration a number after the last applied one (\`migrate create\` does), or restore the order.`,
         { migration: expected.name },
       );
     }
